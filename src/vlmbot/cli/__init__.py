@@ -1,0 +1,1 @@
+"""The `vlmbot` command line."""

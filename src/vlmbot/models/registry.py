@@ -1,0 +1,115 @@
+"""Model families registered by name and built by one factory, with lazy imports.
+
+A model is named `family:hub-id-or-local-path` (e.g. `owlv2:google/owlv2-base-patch16-ensemble`,
+`clip:./my-clip`), or `tiny` for the embedded default model (`tiny:PATH` loads other tiny
+weights; a bare path to tiny weights works too).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vlmbot.errors import InputError
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """device: "auto", "cpu", "cuda" or "mps"; dtype: "float32", "float16", "bfloat16" or None
+    (the checkpoint's own); batch_size: images per forward pass."""
+
+    device: str = "auto"
+    dtype: str | None = None
+    batch_size: int = 8
+
+    def __post_init__(self) -> None:
+        if self.device not in ("auto", "cpu", "cuda", "mps") and not self.device.startswith(
+            "cuda:"
+        ):
+            raise InputError(f"unknown device {self.device!r}: use auto, cpu, cuda or mps")
+        if self.dtype not in (None, "float32", "float16", "bfloat16"):
+            raise InputError(f"unknown dtype {self.dtype!r}: use float32, float16 or bfloat16")
+        if self.batch_size < 1:
+            raise InputError("batch_size must be >= 1")
+
+
+@dataclass(frozen=True)
+class ModelFamily:
+    """A registered family. loader: "module:function" taking (source: str, ModelOptions)."""
+
+    name: str
+    tasks: frozenset[str]
+    loader: str
+    description: str
+    example_ids: tuple[str, ...] = ()
+    default_source: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def load(self, source: str, options: ModelOptions) -> Any:
+        module_name, function_name = self.loader.split(":")
+        function: Callable[[str, ModelOptions], Any] = getattr(
+            importlib.import_module(module_name), function_name
+        )
+        return function(source, options)
+
+
+_FAMILIES: dict[str, ModelFamily] = {}
+
+
+def register_family(family: ModelFamily) -> None:
+    if family.name in _FAMILIES:
+        raise ValueError(f"model family {family.name!r} is already registered")
+    _FAMILIES[family.name] = family
+
+
+def families() -> dict[str, ModelFamily]:
+    """All registered families, by name."""
+    _register_builtins()
+    return dict(_FAMILIES)
+
+
+def parse_model_name(spec: str) -> tuple[ModelFamily, str]:
+    """`family:source` → (family, source). `tiny` or a path to tiny weights → the tiny family."""
+    registered = families()
+    spec = spec.strip()
+    if not spec:
+        raise InputError("empty model name; try 'tiny' or family:hub-id (see `vlmbot models`)")
+    family_name, sep, source = spec.partition(":")
+    if sep and family_name in registered:
+        family = registered[family_name]
+        if not source:
+            if family.default_source is None:
+                raise InputError(f"model {spec!r} needs a source: {family_name}:HUB_ID_OR_PATH")
+            source = family.default_source
+        return family, source
+    if spec in registered:
+        family = registered[spec]
+        if family.default_source is None:
+            raise InputError(f"model {spec!r} needs a source: {spec}:HUB_ID_OR_PATH")
+        return family, family.default_source
+    if Path(spec).exists() and "tiny" in registered:
+        return registered["tiny"], spec
+    known = ", ".join(sorted(registered))
+    raise InputError(f"unknown model {spec!r}; families: {known} (name models as family:source)")
+
+
+def load_model(spec: str = "tiny", options: ModelOptions | None = None, **kwargs: Any) -> Any:
+    """Build a model by name (see module docstring). kwargs are ModelOptions fields."""
+    family, source = parse_model_name(spec)
+    return family.load(source, options or ModelOptions(**kwargs))
+
+
+_BUILTINS_REGISTERED = False
+
+
+def _register_builtins() -> None:
+    global _BUILTINS_REGISTERED
+    if _BUILTINS_REGISTERED:
+        return
+    _BUILTINS_REGISTERED = True
+    # Importing the catalogue registers every built-in family; the heavy model code behind each
+    # loader is only imported when that family is loaded.
+    importlib.import_module("vlmbot.models.catalogue")
