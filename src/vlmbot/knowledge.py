@@ -1,0 +1,81 @@
+"""What vlmbot knows about object categories without looking: names and affordances.
+
+This is world knowledge the agent and the embedded model's prompts may use. It lists only the
+names of the `seen` vocabulary; other wordings must be understood through the text encoder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Concept:
+    """An object category. names[0] is the canonical name; affordances are words such as
+    graspable, container, stackable, soft, drinkware, dishware, toy, animal, round.
+    preposition: how things go onto/into it when it is a container ("in" or "on")."""
+
+    category: str
+    names: tuple[str, ...]
+    affordances: frozenset[str]
+    preposition: str = "in"
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+    @property
+    def is_container(self) -> bool:
+        return "container" in self.affordances
+
+    @property
+    def graspable(self) -> bool:
+        return "graspable" in self.affordances
+
+
+def _c(category: str, names: str, affordances: str, preposition: str = "in") -> Concept:
+    return Concept(category, tuple(names.split(",")), frozenset(affordances.split()), preposition)
+
+
+CONCEPTS: dict[str, Concept] = {
+    c.category: c
+    for c in (
+        _c("block", "block,cube,box", "graspable stackable toy"),
+        _c("cylinder", "cylinder,can,tube", "graspable stackable"),
+        _c("sphere", "ball,sphere", "graspable round toy"),
+        _c("mug", "mug,cup,coffee mug", "graspable drinkware"),
+        _c("duck", "duck,rubber duck,toy duck", "graspable toy animal soft"),
+        _c("teddy_bear", "teddy bear,teddy,stuffed bear", "graspable toy animal soft"),
+        _c("lego_brick", "lego brick,lego,toy brick", "graspable stackable toy"),
+        _c("jenga_block", "jenga block,wooden bar,jenga piece", "graspable stackable"),
+        _c("domino", "domino,domino tile,domino piece", "graspable toy"),
+        _c("soccer_ball", "soccer ball,football", "graspable round toy"),
+        _c("bowl", "bowl,dish", "container dishware"),
+        _c("plate", "plate,saucer", "container dishware", preposition="on"),
+        _c("tray", "tray,bin", "container"),
+    )
+}
+
+#: Descriptions of each affordance, used as text prompts and to explain refusals.
+AFFORDANCE_PHRASES: dict[str, tuple[str, ...]] = {
+    "drinkware": ("something you can drink from", "a drinking vessel"),
+    "container": ("a container", "something to put things in"),
+    "dishware": ("a dish", "something to eat from"),
+    "soft": ("something soft", "a soft toy"),
+    "toy": ("a toy", "something to play with"),
+    "animal": ("a toy animal", "an animal"),
+    "round": ("something round", "something that rolls"),
+    "stackable": ("something you can stack", "a building piece"),
+}
+
+
+def concept(category: str) -> Concept:
+    try:
+        return CONCEPTS[category]
+    except KeyError:
+        raise KeyError(f"unknown object category {category!r}") from None
+
+
+def categories_with(affordance: str) -> list[str]:
+    """Categories that have an affordance, in catalogue order."""
+    return [name for name, c in CONCEPTS.items() if affordance in c.affordances]

@@ -1,0 +1,165 @@
+"""The tabletop environment: a table, a Panda, objects from a scene spec, and RGB-D cameras."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pybullet as pb
+
+from vlmbot.config import DEFAULT_WORKSPACE, Workspace
+from vlmbot.errors import InputError
+from vlmbot.sim.bodies import BodyBuilder, ObjectSpec
+from vlmbot.sim.cameras import DEFAULT_CAMERAS, CameraConfig, Lighting, Render, render
+from vlmbot.sim.robot import ExecutionReport, PandaArm
+from vlmbot.types import Camera, Done, Observation, PickPlace, RGBDFrame, RobotState
+
+TABLE_X = (-0.35, 1.15)
+TABLE_Y = (-0.75, 0.75)
+TABLE_THICKNESS = 0.05
+
+
+@dataclass(frozen=True)
+class SceneSpec:
+    """Everything needed to rebuild a scene: objects, table colour, lighting and cameras."""
+
+    objects: tuple[ObjectSpec, ...]
+    table_rgb: tuple[float, float, float] = (0.62, 0.60, 0.57)
+    lighting: Lighting = field(default_factory=Lighting)
+    cameras: tuple[CameraConfig, ...] = DEFAULT_CAMERAS
+
+    def object(self, object_id: str) -> ObjectSpec:
+        for spec in self.objects:
+            if spec.id == object_id:
+                return spec
+        raise KeyError(object_id)
+
+
+@dataclass(frozen=True)
+class ObjectState:
+    """Privileged ground truth of one object. position: (3,) AABB centre, world frame, metres;
+    aabb_min/aabb_max: (3,) world-frame bounds; yaw: radians about z."""
+
+    id: str
+    category: str
+    color: str
+    position: np.ndarray
+    yaw: float
+    aabb_min: np.ndarray
+    aabb_max: np.ndarray
+    size: np.ndarray
+
+    @property
+    def bottom_z(self) -> float:
+        return float(self.aabb_min[2])
+
+    @property
+    def top_z(self) -> float:
+        return float(self.aabb_max[2])
+
+
+class TabletopEnv:
+    """A PyBullet DIRECT world. Build once, `reset(scene)` per episode.
+
+    with_robot=False leaves the Panda out (faster renders for perception datasets).
+    """
+
+    def __init__(self, with_robot: bool = True, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+        self.client = pb.connect(pb.DIRECT)
+        self.with_robot = with_robot
+        self.workspace = workspace
+        self.scene: SceneSpec | None = None
+        self.bodies: dict[str, int] = {}
+        self.robot: PandaArm | None = None
+        self._cameras: dict[str, tuple[CameraConfig, Camera]] = {}
+
+    def close(self) -> None:
+        if self.client >= 0:
+            pb.disconnect(self.client)
+            self.client = -1
+
+    def __enter__(self) -> TabletopEnv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- building ----------------------------------------------------------------------------
+    def reset(self, scene: SceneSpec, settle_steps: int = 120) -> None:
+        """Rebuild the world for a scene and let objects settle."""
+        c = self.client
+        pb.resetSimulation(physicsClientId=c)
+        pb.setGravity(0, 0, -9.81, physicsClientId=c)
+        pb.setTimeStep(1 / 240, physicsClientId=c)
+        self._add_table(scene.table_rgb)
+        self.robot = PandaArm(c) if self.with_robot else None
+        builder = BodyBuilder(c)
+        self.bodies = {spec.id: builder.spawn(spec) for spec in scene.objects}
+        self.scene = scene
+        self._cameras = {cfg.name: (cfg, cfg.camera()) for cfg in scene.cameras}
+        for _ in range(settle_steps):
+            pb.stepSimulation(physicsClientId=c)
+
+    def _add_table(self, rgb: tuple[float, float, float]) -> None:
+        half = [(TABLE_X[1] - TABLE_X[0]) / 2, (TABLE_Y[1] - TABLE_Y[0]) / 2, TABLE_THICKNESS / 2]
+        centre = [(TABLE_X[0] + TABLE_X[1]) / 2, 0.0, -TABLE_THICKNESS / 2]
+        visual = pb.createVisualShape(
+            pb.GEOM_BOX, halfExtents=half, rgbaColor=[*rgb, 1], physicsClientId=self.client
+        )
+        collision = pb.createCollisionShape(pb.GEOM_BOX, halfExtents=half, physicsClientId=self.client)
+        table = pb.createMultiBody(0, collision, visual, centre, physicsClientId=self.client)
+        pb.changeDynamics(table, -1, lateralFriction=0.8, physicsClientId=self.client)
+
+    # --- sensing -------------------------------------------------------------------------------
+    @property
+    def cameras(self) -> dict[str, Camera]:
+        return {name: camera for name, (_, camera) in self._cameras.items()}
+
+    def render(self, camera_name: str) -> Render:
+        """Render one camera, segmentation included (privileged)."""
+        if camera_name not in self._cameras:
+            raise InputError(f"unknown camera {camera_name!r}; cameras: {', '.join(self._cameras)}")
+        assert self.scene is not None
+        config, camera = self._cameras[camera_name]
+        return render(self.client, config, camera, self.scene.lighting)
+
+    def observe(self, camera_names: tuple[str, ...] | None = None) -> Observation:
+        """Calibrated RGB-D frames (what an agent may see) plus proprioception."""
+        names = camera_names or tuple(self._cameras)
+        frames = {}
+        for name in names:
+            frame = self.render(name)
+            frames[name] = RGBDFrame(frame.rgb, frame.depth, self._cameras[name][1])
+        robot = None
+        if self.robot is not None:
+            robot = RobotState(self.robot.grasp_point(), self.robot.gripper_width())
+        return Observation(frames=frames, robot=robot)
+
+    # --- ground truth (privileged) -----------------------------------------------------------
+    def object_states(self) -> dict[str, ObjectState]:
+        assert self.scene is not None
+        states = {}
+        for spec in self.scene.objects:
+            body = self.bodies[spec.id]
+            position, orientation = pb.getBasePositionAndOrientation(body, physicsClientId=self.client)
+            low, high = (np.asarray(v) for v in pb.getAABB(body, physicsClientId=self.client))
+            yaw = float(pb.getEulerFromQuaternion(orientation)[2])
+            states[spec.id] = ObjectState(
+                spec.id, spec.category, spec.color, (low + high) / 2, yaw, low, high, spec.size
+            )
+        return states
+
+    def body_to_object(self) -> dict[int, str]:
+        return {body: object_id for object_id, body in self.bodies.items()}
+
+    # --- acting --------------------------------------------------------------------------------
+    def execute(self, action: PickPlace | Done) -> ExecutionReport:
+        """Run one action on the robot and let the world settle."""
+        if isinstance(action, Done):
+            return ExecutionReport(False, True, "done")
+        if self.robot is None:
+            raise InputError("this environment was built without a robot")
+        report = self.robot.pick_place(action)
+        for _ in range(60):
+            pb.stepSimulation(physicsClientId=self.client)
+        return report
