@@ -269,10 +269,11 @@ class Detections:
 
 @dataclass(frozen=True)
 class SceneObject:
-    """An object as perceived (or known): world-frame centre and axis-aligned extent.
+    """An object as perceived (or known), world frame.
 
-    position: (3,) centre in metres; extent: (3,) size along world x, y, z in metres;
-    yaw: rotation about z in radians (grasp alignment); attributes: free-form, e.g. colour.
+    position: (3,) centre of its bounding box in metres; extent: (3,) size in metres along the
+    object's own axes (x and y rotated by yaw about z, z up); yaw: radians about z;
+    color: a colour name; attributes: free-form (e.g. affordances, evidence).
     """
 
     id: str
@@ -295,6 +296,11 @@ class SceneObject:
     @property
     def top_z(self) -> float:
         return float(self.position[2] + self.extent[2] / 2)
+
+    @property
+    def footprint_radius(self) -> float:
+        """Radius (metres) of the circle that holds the footprint at any yaw."""
+        return float(np.hypot(self.extent[0], self.extent[1]) / 2)
 
 
 @dataclass(frozen=True)

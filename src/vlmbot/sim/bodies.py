@@ -39,6 +39,7 @@ class ObjectSpec:
         """(3,) extent (x, y, z) in metres in the object's own frame (before yaw)."""
         return np.asarray(OBJECT_MODELS[self.category].shape.size) * self.scale
 
+    @property
     def footprint_radius(self) -> float:
         """Radius of the circle that holds the object's footprint at any yaw, metres."""
         return float(np.hypot(*self.size[:2]) / 2)

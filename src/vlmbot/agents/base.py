@@ -1,0 +1,56 @@
+"""The agent interface and the agent registry (lazy imports, no if/elif chains)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Protocol, runtime_checkable
+
+from vlmbot.errors import InputError
+from vlmbot.types import Decision, Observation
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """Decides what to do with an instruction given what the cameras see.
+
+    The harness calls `decide` again after every executed step with a fresh observation, so
+    an agent acts closed-loop: one PickPlace per decision, then Done when the goal holds.
+    An agent must not need the simulator: observations are calibrated RGB-D frames.
+    """
+
+    name: str
+
+    def reset(self) -> None:
+        """Forget the previous episode."""
+        ...
+
+    def decide(self, observation: Observation, instruction: str) -> Decision: ...
+
+
+#: name → ("module:factory", one-line description). Factories take keyword options.
+_AGENTS: dict[str, tuple[str, str]] = {
+    "oracle": (
+        "vlmbot.eval.oracle:OracleAgent",
+        "PRIVILEGED: reads simulator state and the task's goal; proves tasks are solvable",
+    ),
+}
+
+
+def register_agent(name: str, factory: str, description: str) -> None:
+    if name in _AGENTS:
+        raise ValueError(f"agent {name!r} is already registered")
+    _AGENTS[name] = (factory, description)
+
+
+def registered_agents() -> dict[str, str]:
+    """Agent names and their descriptions."""
+    return {name: description for name, (_, description) in _AGENTS.items()}
+
+
+def make_agent(name: str, **options: Any) -> Agent:
+    if name not in _AGENTS:
+        raise InputError(f"unknown agent {name!r}; agents: {', '.join(_AGENTS)}")
+    module_name, factory_name = _AGENTS[name][0].split(":")
+    factory = getattr(importlib.import_module(module_name), factory_name)
+    agent: Agent = factory(**options)
+    return agent

@@ -1,0 +1,1 @@
+"""Planning: typed goals → ordered pick-and-place steps with placement geometry."""

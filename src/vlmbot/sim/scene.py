@@ -1,0 +1,188 @@
+"""Seeded, collision-free scene layouts with domain randomisation switches."""
+
+from __future__ import annotations
+
+import colorsys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from vlmbot.sim.bodies import ObjectSpec
+from vlmbot.sim.cameras import DEFAULT_CAMERAS, CameraConfig, Lighting
+from vlmbot.sim.catalog import COLORS, HELDOUT_CATEGORIES, OBJECT_MODELS, allowed_colors
+from vlmbot.sim.env import SceneSpec
+
+#: Where objects are laid out (world frame, metres): inside the robot's workspace.
+LAYOUT_X = (0.36, 0.74)
+LAYOUT_Y = (-0.34, 0.34)
+#: Beyond the arm's reach, still on the table and in the top camera's view.
+OUT_OF_REACH_X = (0.95, 1.03)
+OUT_OF_REACH_Y = (-0.25, 0.25)
+_GAP = 0.025  # clearance between footprints, metres
+
+
+class LayoutError(RuntimeError):
+    """No collision-free layout was found for the requested objects."""
+
+
+@dataclass(frozen=True)
+class Randomization:
+    """Domain randomisation switches. Each is off (0 / False) or a strength."""
+
+    lighting: bool = True
+    table_color: bool = True
+    camera_jitter: float = 0.01  # metres (eye; the target moves half as much)
+    color_shade: float = 0.04  # max hue shift; saturation/value vary with it
+    distractors: tuple[int, int] = (1, 3)  # how many extra random objects
+
+    @classmethod
+    def off(cls) -> Randomization:
+        return cls(False, False, 0.0, 0.0, (0, 0))
+
+
+@dataclass(frozen=True)
+class ObjectRequest:
+    """An object a task needs. None fields are sampled; region: "reach" or "out_of_reach"."""
+
+    category: str
+    color: str | None = None
+    scale: float | None = None
+    id: str | None = None
+    region: str = "reach"
+    position: tuple[float, float] | None = None
+
+
+def shade(rgb: tuple[float, float, float], rng: np.random.Generator, strength: float) -> tuple[float, float, float]:
+    """A nearby shade of a colour: small hue, saturation and value changes."""
+    if strength <= 0:
+        return rgb
+    h, s, v = colorsys.rgb_to_hsv(*rgb)
+    h = (h + rng.uniform(-strength, strength)) % 1.0
+    s = float(np.clip(s * rng.uniform(1 - 2 * strength, 1 + strength), 0, 1))
+    v = float(np.clip(v * rng.uniform(1 - 3 * strength, 1 + strength), 0, 1))
+    return tuple(round(c, 4) for c in colorsys.hsv_to_rgb(h, s, v))  # type: ignore[return-value]
+
+
+def distractor_categories(split: str) -> list[str]:
+    """Categories a random distractor may take: never a held-out category outside its split."""
+    return [
+        c
+        for c, model in OBJECT_MODELS.items()
+        if model.concept.graspable and (split == "heldout_categories" or c not in HELDOUT_CATEGORIES)
+    ]
+
+
+class SceneSampler:
+    """Turns object requests + a seeded generator into a SceneSpec."""
+
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        split: str = "seen",
+        randomization: Randomization | None = None,
+        cameras: Sequence[CameraConfig] = DEFAULT_CAMERAS,
+    ) -> None:
+        self.rng = rng
+        self.split = split
+        self.randomization = randomization or Randomization()
+        self.cameras = tuple(cameras)
+
+    def pick_color(self, category: str, exclude: Sequence[str] = ()) -> str:
+        options = [c for c in allowed_colors(category, self.split) if c not in exclude]
+        if not options:
+            raise LayoutError(f"no colour left for {category}")
+        return str(self.rng.choice(options))
+
+    def sample(
+        self,
+        requests: Sequence[ObjectRequest],
+        distractors: int | None = None,
+        distractor_filter: Sequence[str] | None = None,
+    ) -> SceneSpec:
+        """Lay out the requested objects (big ones first), then random distractors.
+
+        distractor_filter: categories distractors must not take (keeps references unique).
+        """
+        rng, rand = self.rng, self.randomization
+        if distractors is None:
+            low, high = rand.distractors
+            distractors = int(rng.integers(low, high + 1)) if high > 0 else 0
+        banned = set(distractor_filter or ())
+        extra_categories = [c for c in distractor_categories(self.split) if c not in banned]
+        requests = list(requests) + [
+            ObjectRequest(str(rng.choice(extra_categories))) for _ in range(distractors)
+        ]
+        placed: list[ObjectSpec] = []
+        order = sorted(range(len(requests)), key=lambda i: -OBJECT_MODELS[requests[i].category].shape.size[0])
+        specs: dict[int, ObjectSpec] = {}
+        for index in order:
+            spec = self._place(requests[index], index, placed, required=index < len(requests) - distractors)
+            if spec is not None:
+                specs[index] = spec
+                placed.append(spec)
+        objects = tuple(specs[i] for i in sorted(specs))
+        return SceneSpec(
+            objects=objects,
+            table_rgb=self._table_rgb(),
+            lighting=self._lighting(),
+            cameras=tuple(
+                cfg.jittered(rng, rand.camera_jitter, rand.camera_jitter / 2) if rand.camera_jitter else cfg
+                for cfg in self.cameras
+            ),
+        )
+
+    def _place(
+        self, request: ObjectRequest, index: int, placed: list[ObjectSpec], required: bool
+    ) -> ObjectSpec | None:
+        rng = self.rng
+        model = OBJECT_MODELS[request.category]
+        color = request.color or self.pick_color(request.category)
+        scale = request.scale if request.scale is not None else float(rng.uniform(*model.scale_range))
+        yaw = float(rng.uniform(-np.pi, np.pi))
+        spec = ObjectSpec(
+            id=request.id or f"obj{index}",
+            category=request.category,
+            color=color,
+            rgb=shade(COLORS[color].rgb, rng, self.randomization.color_shade),
+            scale=round(scale, 4),
+            position=(0.0, 0.0),
+            yaw=round(yaw, 4),
+        )
+        x_range, y_range = (LAYOUT_X, LAYOUT_Y) if request.region == "reach" else (OUT_OF_REACH_X, OUT_OF_REACH_Y)
+        radius = spec.footprint_radius
+        for _ in range(400):
+            if request.position is not None:
+                xy = np.asarray(request.position)
+            else:
+                xy = rng.uniform([x_range[0], y_range[0]], [x_range[1], y_range[1]])
+            if request.region == "reach":
+                # Keep the whole footprint inside the layout area.
+                xy = np.clip(xy, [x_range[0] + radius - 0.04, y_range[0] + radius - 0.04],
+                             [x_range[1] - radius + 0.04, y_range[1] - radius + 0.04])
+            if all(np.hypot(*(xy - other.position)) > radius + other.footprint_radius + _GAP for other in placed):
+                return ObjectSpec(**{**spec.__dict__, "position": (round(float(xy[0]), 4), round(float(xy[1]), 4))})
+            if request.position is not None:
+                break
+        if required:
+            raise LayoutError(f"no free spot for a {request.category}")
+        return None
+
+    def _table_rgb(self) -> tuple[float, float, float]:
+        if not self.randomization.table_color:
+            return (0.62, 0.60, 0.57)
+        base = [(0.62, 0.60, 0.57), (0.70, 0.62, 0.50), (0.45, 0.45, 0.47), (0.78, 0.78, 0.76), (0.55, 0.47, 0.40)]
+        rgb = np.asarray(base[int(self.rng.integers(len(base)))]) + self.rng.uniform(-0.04, 0.04, 3)
+        return tuple(float(v) for v in np.clip(rgb, 0, 1).round(4))  # type: ignore[return-value]
+
+    def _lighting(self) -> Lighting:
+        if not self.randomization.lighting:
+            return Lighting()
+        rng = self.rng
+        direction = (float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1)), float(rng.uniform(0.8, 1.6)))
+        return Lighting(
+            direction=tuple(round(v, 3) for v in direction),  # type: ignore[arg-type]
+            ambient=round(float(rng.uniform(0.45, 0.75)), 3),
+            diffuse=round(float(rng.uniform(0.3, 0.6)), 3),
+            specular=round(float(rng.uniform(0.0, 0.15)), 3),
+        )

@@ -1,0 +1,161 @@
+"""Episodes: (task family, seed, split, instruction?) → scene, wording, goal, expected outcome."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vlmbot.errors import InputError
+from vlmbot.sim.env import SceneSpec
+from vlmbot.sim.scene import LayoutError, Randomization, SceneSampler
+from vlmbot.tasks import families_act, families_talk
+from vlmbot.tasks.context import TaskContext
+from vlmbot.tasks.goals import Goal, NoActGoal, expected_outcome, involved_objects
+from vlmbot.tasks.wording import SPLITS, Wording
+from vlmbot.types import Outcome
+
+Family = Callable[[TaskContext], tuple[SceneSpec, str, Goal]]
+
+#: Task families in the order of the issue that defines them.
+FAMILIES: dict[str, Family] = {
+    "put_in": families_act.put_in,
+    "stack": families_act.stack,
+    "place_relative": families_act.place_relative_family,
+    "refer_attribute": families_act.refer_attribute,
+    "refer_relation": families_act.refer_relation,
+    "refer_affordance": families_act.refer_affordance,
+    "multi_step": families_act.multi_step,
+    "question": families_talk.question,
+    "clarify_or_refuse": families_talk.clarify_or_refuse,
+}
+ACTIONABLE = tuple(f for f in FAMILIES if f not in ("question", "clarify_or_refuse"))
+MAX_SEED = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class EpisodeSpec:
+    """What identifies an episode. instruction overrides the generated wording (same goal)."""
+
+    task: str
+    seed: int
+    split: str = "seen"
+    instruction: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.task not in FAMILIES:
+            raise InputError(f"unknown task {self.task!r}; tasks: {', '.join(FAMILIES)}")
+        if self.split not in SPLITS:
+            raise InputError(f"unknown split {self.split!r}; splits: {', '.join(SPLITS)}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
+            raise InputError(f"seed must be an integer in [0, {MAX_SEED}], got {self.seed!r}")
+        if self.instruction is not None and not isinstance(self.instruction, str):
+            raise InputError("instruction must be a string")
+
+
+@dataclass(frozen=True)
+class Episode:
+    spec: EpisodeSpec
+    scene: SceneSpec
+    instruction: str
+    generated_instruction: str
+    goal: Goal
+
+    @property
+    def expected(self) -> Outcome:
+        return expected_outcome(self.goal)
+
+    @property
+    def involved(self) -> frozenset[str]:
+        return involved_objects(self.goal)
+
+    @property
+    def max_steps(self) -> int:
+        placements = len(getattr(self.goal, "placements", ())) or 1
+        return 2 * placements + 2
+
+
+def _rng(spec: EpisodeSpec) -> np.random.Generator:
+    digest = hashlib.sha256(f"{spec.task}|{spec.seed}|{spec.split}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def build_episode(spec: EpisodeSpec, randomization: Randomization | None = None) -> Episode:
+    """Deterministic: the same spec always gives the same scene, wording and goal."""
+    rng = _rng(spec)
+    ctx = TaskContext(rng, spec.split, SceneSampler(rng, spec.split, randomization), Wording(rng, spec.split))
+    for _ in range(20):
+        try:
+            scene, text, goal = FAMILIES[spec.task](ctx)
+            break
+        except LayoutError:
+            continue
+    else:
+        raise RuntimeError(f"could not lay out {spec}")
+    instruction = text if spec.instruction is None else spec.instruction
+    return Episode(spec, scene, instruction, text, goal)
+
+
+def sample_specs(n: int, seed: int = 0) -> list[EpisodeSpec]:
+    """n episodes balanced over families and splits (round-robin), seeds drawn from `seed`."""
+    if n < 1:
+        raise InputError("--episodes must be at least 1")
+    rng = np.random.default_rng(seed)
+    families = list(FAMILIES)
+    specs = []
+    for i in range(n):
+        family = families[i % len(families)]
+        split = SPLITS[(i // len(families)) % len(SPLITS)]
+        specs.append(EpisodeSpec(family, int(rng.integers(0, MAX_SEED)), split))
+    return specs
+
+
+def read_episodes_file(path: str | Path) -> list[EpisodeSpec]:
+    """JSONL, one {"task", "seed", "instruction"?, "split"?} per line; blank lines and # comments skipped."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"episodes file not found: {path}")
+    try:
+        lines = path.read_text().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read episodes file {path}: {exc}") from None
+    specs = list(_parse_lines(lines, path))
+    if not specs:
+        raise InputError(f"episodes file {path} has no episodes")
+    return specs
+
+
+def _parse_lines(lines: list[str], path: Path) -> Iterator[EpisodeSpec]:
+    allowed = {"task", "seed", "instruction", "split"}
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{where}: each line must be a JSON object")
+        unknown = set(record) - allowed
+        if unknown:
+            raise InputError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
+        if "task" not in record or "seed" not in record:
+            raise InputError(f"{where}: needs \"task\" and \"seed\"")
+        try:
+            yield EpisodeSpec(
+                task=record["task"],
+                seed=record["seed"],
+                split=record.get("split", "seen"),
+                instruction=record.get("instruction"),
+            )
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
+
+
+def is_no_act(goal: Goal) -> bool:
+    return isinstance(goal, NoActGoal)
