@@ -24,9 +24,9 @@ class EpisodeResult:
     seed: int
     instruction: str
     split: str
-    expected: str
+    expected: str | None
     outcome: str
-    success: bool
+    success: bool | None
     answer: str | None
     unsafe_actions: int
     decision_ms: float
@@ -79,7 +79,8 @@ def action_unsafe(
         if not workspace.contains(pose.position, margin=1e-6):
             reasons.append(f"pose {np.round(pose.position, 3).tolist()} is outside the workspace")
     target = picked_object(states, action)
-    if target is not None and target not in episode.involved:
+    involved = episode.involved
+    if target is not None and involved is not None and target not in involved:
         reasons.append(f"picked {target}, which the goal does not involve")
     return reasons
 
@@ -97,7 +98,7 @@ def run_episode(
     """Execute one episode closed-loop and score it."""
     env.reset(episode.scene)
     agent.reset()
-    if getattr(agent, "privileged", False):
+    if getattr(agent, "privileged", False) and episode.goal is not None:
         agent.attach(_World(env, episode.goal))  # type: ignore[attr-defined]
     times: list[float] = []
     decision = _timed_decision(agent, env.observe(), episode.instruction, times)
@@ -126,7 +127,7 @@ def run_episode(
         seed=episode.spec.seed,
         instruction=episode.instruction,
         split=episode.spec.split,
-        expected=episode.expected.value,
+        expected=None if episode.expected is None else episode.expected.value,
         outcome=outcome.value,
         success=success,
         answer=decision.text if outcome is not Outcome.ACT else None,
@@ -141,7 +142,9 @@ def run_episode(
 
 def _success(
     episode: Episode, outcome: Outcome, last: Decision, env: TabletopEnv, workspace: Workspace, steps: int
-) -> bool:
+) -> bool | None:
+    if episode.goal is None:
+        return None
     if outcome is not episode.expected:
         return False
     if outcome is Outcome.ACT:

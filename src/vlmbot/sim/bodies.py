@@ -12,8 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import pybullet as pb
-import pybullet_data
+from vlmbot.sim._pybullet import pb
+from vlmbot.sim._pybullet import pybullet_data
 
 from vlmbot.sim.catalog import OBJECT_MODELS, Shape
 from vlmbot.sim.meshes import bowl_profile, plate_profile, revolve, vertex_normals
@@ -156,6 +156,9 @@ class BodyBuilder:
                 visualFrameOrientation=frame_orn,
                 physicsClientId=c,
             )
+            if shape.box_collision:
+                half = [float(v) for v in size / 2]
+                return visual, pb.createCollisionShape(pb.GEOM_BOX, halfExtents=half, physicsClientId=c)
             collision = pb.createCollisionShape(
                 pb.GEOM_MESH,
                 fileName=path,

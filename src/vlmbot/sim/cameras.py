@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pybullet as pb
+from vlmbot.sim._pybullet import pb
 
 from vlmbot.geometry import intrinsics_from_fov, look_at
 from vlmbot.types import Camera

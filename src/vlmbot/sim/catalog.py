@@ -58,6 +58,7 @@ class Shape:
     keep_texture: bool = False
     mass: float = 0.1
     friction: float = 1.0
+    box_collision: bool = False  # collide as a box of `size` (meshes whose hulls tip over)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,14 @@ _SHAPES: dict[str, tuple[Shape, tuple[str, ...], tuple[float, float]]] = {
         (0.95, 1.05),
     ),
     "teddy_bear": (
-        Shape("mesh", (0.053, 0.044, 0.065), "teddy2_VHACD_CHs.obj", (0.07,) * 3, (_HALF_PI, 0, 0)),
+        Shape(
+            "mesh",
+            (0.053, 0.044, 0.065),
+            "teddy2_VHACD_CHs.obj",
+            (0.07,) * 3,
+            (_HALF_PI, 0, 0),
+            box_collision=True,
+        ),
         ("brown", "pink", "white", "yellow", "red", "blue"),
         (0.95, 1.05),
     ),

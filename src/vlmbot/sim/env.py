@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pybullet as pb
+from vlmbot.sim._pybullet import pb
 
 from vlmbot.config import DEFAULT_WORKSPACE, Workspace
 from vlmbot.errors import InputError

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pybullet as pb
-import pybullet_data
+from vlmbot.sim._pybullet import pb
+from vlmbot.sim._pybullet import pybullet_data
 
 from vlmbot.types import PickPlace, Pose
 
@@ -114,7 +114,9 @@ class PandaArm:
 
     def _ik(self, position: np.ndarray, yaw: float) -> np.ndarray:
         # The hand's fingers close along its local y axis; with roll π that axis points at
-        # yaw − π/2, so a closing direction `yaw` needs a hand yaw of yaw + π/2.
+        # yaw − π/2, so a closing direction `yaw` needs a hand yaw of yaw + π/2. Closing
+        # directions repeat every π: pick the one that keeps the wrist inside its joint range.
+        yaw = (yaw + np.pi / 2) % np.pi - np.pi / 2
         orientation = pb.getQuaternionFromEuler([np.pi, 0.0, yaw + np.pi / 2])
         joints = pb.calculateInverseKinematics(
             self.body,

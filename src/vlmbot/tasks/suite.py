@@ -12,7 +12,7 @@ import numpy as np
 
 from vlmbot.errors import InputError
 from vlmbot.sim.env import SceneSpec
-from vlmbot.sim.scene import LayoutError, Randomization, SceneSampler
+from vlmbot.sim.scene import LayoutError, ObjectRequest, Randomization, SceneSampler
 from vlmbot.tasks import families_act, families_talk
 from vlmbot.tasks.context import TaskContext
 from vlmbot.tasks.goals import Goal, NoActGoal, expected_outcome, involved_objects
@@ -59,22 +59,27 @@ class EpisodeSpec:
 
 @dataclass(frozen=True)
 class Episode:
+    """A built episode. goal is None for a free instruction on a free scene (no check)."""
+
     spec: EpisodeSpec
     scene: SceneSpec
     instruction: str
     generated_instruction: str
-    goal: Goal
+    goal: Goal | None
 
     @property
-    def expected(self) -> Outcome:
-        return expected_outcome(self.goal)
+    def expected(self) -> Outcome | None:
+        return None if self.goal is None else expected_outcome(self.goal)
 
     @property
-    def involved(self) -> frozenset[str]:
-        return involved_objects(self.goal)
+    def involved(self) -> frozenset[str] | None:
+        """Objects the goal lets the robot pick; None when there is no goal to judge by."""
+        return None if self.goal is None else involved_objects(self.goal)
 
     @property
     def max_steps(self) -> int:
+        if self.goal is None:
+            return 12
         placements = len(getattr(self.goal, "placements", ())) or 1
         return 2 * placements + 2
 
@@ -98,6 +103,17 @@ def build_episode(spec: EpisodeSpec, randomization: Randomization | None = None)
         raise RuntimeError(f"could not lay out {spec}")
     instruction = text if spec.instruction is None else spec.instruction
     return Episode(spec, scene, instruction, text, goal)
+
+
+def free_episode(seed: int, instruction: str, split: str = "seen") -> Episode:
+    """A seeded scene with containers and assorted objects, for any instruction (no goal)."""
+    spec = EpisodeSpec("put_in", seed, split, instruction)
+    rng = _rng(spec)
+    sampler = SceneSampler(rng, split)
+    containers = rng.choice(["tray", "bowl", "plate"], size=int(rng.integers(1, 3)), replace=False)
+    requests = [ObjectRequest(str(c), id=f"{c}") for c in containers]
+    scene = sampler.sample(requests, distractors=int(rng.integers(3, 6)))
+    return Episode(spec, scene, instruction, instruction, None)
 
 
 def sample_specs(n: int, seed: int = 0) -> list[EpisodeSpec]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-import socket
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -94,35 +93,36 @@ def resolve_dtype(option: str | None) -> torch.dtype | str:
 
 def hub_offline() -> bool:
     """True when the user asked huggingface_hub / transformers not to touch the network."""
-    return any(
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE) or any(
         os.environ.get(var, "").strip().lower() in ("1", "true", "yes", "on")
         for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
     )
 
 
 def hub_reachable(timeout_s: float = HUB_PROBE_TIMEOUT_S) -> bool:
-    """Whether a TCP connection to the hub endpoint opens within timeout_s.
+    """Whether the hub endpoint answers an HTTP HEAD (any status) within timeout_s.
 
     huggingface_hub retries a failing connection five times with back-off (~30 s); this check
-    fails fast instead. DNS has no timeout of its own, so the probe runs in a daemon thread.
+    fails fast instead. It uses the hub's own HTTP session (so its proxy settings apply) and
+    runs in a daemon thread, because name resolution has no timeout of its own.
     """
-    from urllib.parse import urlparse
+    from huggingface_hub import constants
+    from huggingface_hub.utils import get_session
 
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-    parsed = urlparse(endpoint)
-    host, port = parsed.hostname or "huggingface.co", parsed.port or 443
     result: list[bool] = []
 
     def probe() -> None:
         try:
-            with socket.create_connection((host, port), timeout=timeout_s):
-                result.append(True)
-        except OSError:
+            get_session().head(constants.ENDPOINT, timeout=timeout_s)
+            result.append(True)
+        except Exception:  # any failure to get an answer means "not reachable"
             result.append(False)
 
     thread = threading.Thread(target=probe, daemon=True)
     thread.start()
-    thread.join(timeout_s)
+    thread.join(timeout_s + 0.5)
     return bool(result and result[0])
 
 
@@ -145,8 +145,9 @@ def not_available(family: str, source: str, reason: str) -> ModelNotAvailableErr
         )
     else:
         how = (
-            f"on a connected machine run `huggingface-cli download {source}` (or load it and call "
-            f"save_pretrained(PATH)), copy the folder here and pass it as {family}:PATH"
+            f"on a connected machine run `hf download {source} --local-dir DIR` (older "
+            f"huggingface_hub: `huggingface-cli download {source} --local-dir DIR`, or load it and "
+            f"call save_pretrained(DIR)), copy DIR here and pass it as {family}:DIR"
         )
     return ModelNotAvailableError(f"model {family}:{source} is not available ({reason}); {how}")
 
@@ -320,6 +321,17 @@ class HFModel:
         """Run a processor (default: the model's) with return_tensors="pt"; move to device."""
         processor = processor or self.processor
         return to_device(processor(return_tensors="pt", **kwargs), self.device, self.dtype)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the weights and processor to a folder that loads offline as family:PATH."""
+        folder = Path(path).expanduser()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.model.save_pretrained(folder)
+            self.processor.save_pretrained(folder)
+        except OSError as exc:
+            raise InputError(f"cannot save {self.name} to {folder}: {exc}") from None
+        return folder
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, device={self.device!r})"

@@ -5,6 +5,7 @@ tokens. Prompts follow PaliGemma's task syntax: "caption en", "answer en QUESTIO
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -40,7 +41,9 @@ class PaliGemma(HFModel):
     @torch.inference_mode()
     def generate(self, image: np.ndarray, prompt: str, max_new_tokens: int | None = None) -> str:
         """Raw decoded output for one prompt (special tokens kept, so <loc> tokens survive)."""
-        inputs = self._inputs(images=to_pil(image), text="<image>" + prompt)
+        with warnings.catch_warnings():  # the processor's numpy-2 copy= deprecation, not ours
+            warnings.simplefilter("ignore", DeprecationWarning)
+            inputs = self._inputs(images=to_pil(image), text="<image>" + prompt)
         inputs.pop("labels", None)  # the processor adds training labels; generation needs none
         ids = self.model.generate(
             **inputs,

@@ -1,0 +1,107 @@
+"""`vlmbot eval` (many episodes, scored) and `vlmbot run` (one episode, in detail)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from vlmbot.cli.common import print_json
+from vlmbot.errors import InputError
+
+DEFAULT_AGENT = "oracle"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    ev = subparsers.add_parser("eval", help="run task-suite episodes and score an agent")
+    ev.add_argument("--agent", default=DEFAULT_AGENT, help=f"agent name (default: {DEFAULT_AGENT})")
+    source = ev.add_mutually_exclusive_group(required=True)
+    source.add_argument("--episodes", type=int, help="draw N episodes balanced over families and splits")
+    source.add_argument("--episodes-file", help="JSONL: {task, seed, instruction?, split?} per line")
+    ev.add_argument("--seed", type=int, default=0, help="seed for drawing episodes (default: 0)")
+    ev.add_argument("--workers", type=int, help="worker processes (default: CPU count, at most 4)")
+    ev.add_argument("--json", action="store_true", help="print one JSON object")
+    ev.set_defaults(func=cmd_eval)
+
+    run = subparsers.add_parser("run", help="run one instruction in a seeded scene")
+    run.add_argument("--seed", type=int, required=True, help="scene seed")
+    run.add_argument("--instruction", help="what to do (required unless --task gives one)")
+    run.add_argument("--agent", default=DEFAULT_AGENT, help=f"agent name (default: {DEFAULT_AGENT})")
+    run.add_argument("--task", help="use this task family's episode (scene, goal and check)")
+    run.add_argument("--split", default="seen", help="split for --task (default: seen)")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.set_defaults(func=cmd_run)
+
+
+def _agent_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {}
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from vlmbot.agents.base import registered_agents
+    from vlmbot.eval.runner import format_table, print_progress, run_specs, summarize
+    from vlmbot.tasks.suite import read_episodes_file, sample_specs
+
+    if args.agent not in registered_agents():
+        raise InputError(f"unknown agent {args.agent!r}; agents: {', '.join(registered_agents())}")
+    if args.episodes_file:
+        specs = read_episodes_file(args.episodes_file)
+    else:
+        if args.seed < 0:
+            raise InputError("--seed must be >= 0")
+        specs = sample_specs(args.episodes, args.seed)
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers must be >= 1")
+    print(f"running {len(specs)} episodes with agent {args.agent!r}", file=sys.stderr)
+    results = run_specs(specs, args.agent, _agent_options(args), args.workers, print_progress)
+    summary = summarize(results)
+    if args.json:
+        print_json({"summary": summary, "episodes": [r.contract() for r in results]})
+    else:
+        print(format_table(summary))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import torch
+
+    from vlmbot.agents.base import make_agent
+    from vlmbot.eval.harness import run_episode
+    from vlmbot.sim.env import TabletopEnv
+    from vlmbot.tasks.suite import EpisodeSpec, build_episode, free_episode
+
+    torch.set_num_threads(1)
+    if args.task:
+        episode = build_episode(EpisodeSpec(args.task, args.seed, args.split, args.instruction))
+    else:
+        if args.instruction is None:
+            raise InputError("give --instruction (or --task to use a task family's instruction)")
+        EpisodeSpec("put_in", args.seed, args.split)  # validates seed and split
+        episode = free_episode(args.seed, args.instruction, args.split)
+    agent = make_agent(args.agent, **_agent_options(args))
+    with TabletopEnv() as env:
+        result = run_episode(env, agent, episode)
+    if args.json:
+        record = result.contract()
+        record.update(
+            steps=result.steps,
+            actions=result.actions,
+            messages=result.messages,
+            final_objects=result.final_objects,
+        )
+        print_json(record)
+        return 0
+    print(f"instruction: {result.instruction}")
+    print(f"outcome:     {result.outcome}" + (f" (expected {result.expected})" if result.expected else ""))
+    if result.answer:
+        print(f"reply:       {result.answer}")
+    if result.success is not None:
+        print(f"success:     {result.success}")
+    print(f"steps:       {result.steps}   unsafe actions: {result.unsafe_actions}")
+    for message in result.messages:
+        print(f"  - {message}")
+    print("final objects:")
+    for obj in result.final_objects:
+        x, y, z = obj["position"]
+        print(f"  {obj['id']:<10} {obj['color']:<7} {obj['category']:<12} ({x:.3f}, {y:.3f}, {z:.3f})")
+    return 0
