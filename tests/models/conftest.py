@@ -311,6 +311,22 @@ BUILDERS: dict[str, dict[str, Callable[[Path], Path]]] = {
 }
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise `tiny_family` over BUILDERS' families and `tiny_checkpoint` over
+    (family, checkpoint name) pairs: contract tests then cover every backend."""
+    if "tiny_family" in metafunc.fixturenames:
+        metafunc.parametrize("tiny_family", sorted(BUILDERS))
+    if "tiny_checkpoint" in metafunc.fixturenames:
+        pairs = [(family, name) for family in sorted(BUILDERS) for name in BUILDERS[family]]
+        metafunc.parametrize("tiny_checkpoint", pairs, ids=[name for _, name in pairs])
+
+
+@pytest.fixture(scope="session")
+def tiny_builders() -> dict[str, dict[str, Callable[[Path], Path]]]:
+    """family → {checkpoint name: builder}."""
+    return BUILDERS
+
+
 @pytest.fixture(scope="session")
 def tiny_checkpoints(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """name (a key of a BUILDERS entry) → the folder of that tiny checkpoint, built once."""
