@@ -33,6 +33,7 @@ class ObjectSpec:
     scale: float
     position: tuple[float, float]
     yaw: float = 0.0
+    elevation: float = 0.0  # spawn height of the bottom above the table (inside/on another object)
 
     @property
     def size(self) -> np.ndarray:
@@ -53,6 +54,7 @@ class ObjectSpec:
             "scale": self.scale,
             "position": list(self.position),
             "yaw": self.yaw,
+            "elevation": self.elevation,
         }
 
 
@@ -89,7 +91,7 @@ class BodyBuilder:
         """Create the body resting on the table plane z = 0; returns its body id."""
         shape = OBJECT_MODELS[spec.category].shape
         size = spec.size
-        position = [spec.position[0], spec.position[1], size[2] / 2 + z_offset]
+        position = [spec.position[0], spec.position[1], spec.elevation + size[2] / 2 + z_offset]
         orientation = pb.getQuaternionFromEuler([0, 0, spec.yaw])
         rgba = [*spec.rgb, 1.0]
         if shape.kind == "tray":

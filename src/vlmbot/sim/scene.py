@@ -51,6 +51,7 @@ class ObjectRequest:
     id: str | None = None
     region: str = "reach"
     position: tuple[float, float] | None = None
+    support: str | None = None  # id of a requested object to put this one in or on
 
 
 def shade(rgb: tuple[float, float, float], rng: np.random.Generator, strength: float) -> tuple[float, float, float]:
@@ -114,7 +115,10 @@ class SceneSampler:
             ObjectRequest(str(rng.choice(extra_categories))) for _ in range(distractors)
         ]
         placed: list[ObjectSpec] = []
-        order = sorted(range(len(requests)), key=lambda i: -OBJECT_MODELS[requests[i].category].shape.size[0])
+        order = sorted(
+            range(len(requests)),
+            key=lambda i: (requests[i].support is not None, -OBJECT_MODELS[requests[i].category].shape.size[0]),
+        )
         specs: dict[int, ObjectSpec] = {}
         for index in order:
             spec = self._place(requests[index], index, placed, required=index < len(requests) - distractors)
@@ -140,6 +144,8 @@ class SceneSampler:
         color = request.color or self.pick_color(request.category)
         scale = request.scale if request.scale is not None else float(rng.uniform(*model.scale_range))
         yaw = float(rng.uniform(-np.pi, np.pi))
+        if request.support is not None:
+            return self._place_on_support(request, index, placed, color, scale, yaw)
         spec = ObjectSpec(
             id=request.id or f"obj{index}",
             category=request.category,
@@ -167,6 +173,28 @@ class SceneSampler:
         if required:
             raise LayoutError(f"no free spot for a {request.category}")
         return None
+
+    def _place_on_support(
+        self, request: ObjectRequest, index: int, placed: list[ObjectSpec], color: str, scale: float, yaw: float
+    ) -> ObjectSpec | None:
+        """Drop an object into a container or onto another object; physics settles it."""
+        support = next((o for o in placed if o.id == request.support), None)
+        if support is None:
+            return None
+        container = OBJECT_MODELS[support.category].concept.is_container
+        reach = 0.25 * float(min(support.size[:2])) if container else 0.0
+        xy = np.asarray(support.position) + self.rng.uniform(-reach, reach, 2)
+        elevation = 0.35 * support.size[2] if container else support.size[2] + 0.003
+        return ObjectSpec(
+            id=request.id or f"obj{index}",
+            category=request.category,
+            color=color,
+            rgb=shade(COLORS[color].rgb, self.rng, self.randomization.color_shade),
+            scale=round(scale, 4),
+            position=(round(float(xy[0]), 4), round(float(xy[1]), 4)),
+            yaw=round(yaw, 4),
+            elevation=round(float(elevation), 4),
+        )
 
     def _table_rgb(self) -> tuple[float, float, float]:
         if not self.randomization.table_color:

@@ -311,6 +311,8 @@ class HFModel:
         self.processor = processor
         self.device = device
         self.batch_size = batch_size
+        #: Extra arguments for `generate` (e.g. min_new_tokens for fixed-length benchmarks).
+        self.generate_kwargs: dict[str, Any] = {}
 
     @property
     def dtype(self) -> torch.dtype:
@@ -321,6 +323,12 @@ class HFModel:
         """Run a processor (default: the model's) with return_tensors="pt"; move to device."""
         processor = processor or self.processor
         return to_device(processor(return_tensors="pt", **kwargs), self.device, self.dtype)
+
+    def _generate_ids(self, inputs: dict[str, Any], max_new_tokens: int) -> torch.Tensor:
+        """Greedy decoding (deterministic), with generate_kwargs on top."""
+        kwargs = {"do_sample": False, "num_beams": 1, "max_new_tokens": max_new_tokens}
+        ids: torch.Tensor = self.model.generate(**inputs, **{**kwargs, **self.generate_kwargs})
+        return ids
 
     def save(self, path: str | Path) -> Path:
         """Write the weights and processor to a folder that loads offline as family:PATH."""

@@ -16,6 +16,7 @@ import torch
 from vlmbot.errors import InputError
 from vlmbot.models.backends._hf import (
     HFModel,
+    batched,
     check_texts,
     load_model_and_processor,
     load_pretrained,
@@ -47,19 +48,25 @@ class Blip(HFModel):
                 f"{', '.join(sorted(self.tasks))}); see `vlmbot models` for blip ids that do"
             )
 
-    @torch.inference_mode()
     def caption(self, image: np.ndarray, prompt: str | None = None) -> str:
         """A short caption; an optional prompt ("a photo of") is continued, then stripped."""
+        return self.caption_batch([image], prompt)[0]
+
+    @torch.inference_mode()
+    def caption_batch(self, images: Sequence[np.ndarray], prompt: str | None = None) -> list[str]:
+        """Captions of many images, batch_size per generate call."""
         self._require("caption")
-        kwargs: dict[str, Any] = {"images": to_pil(image)}
-        if prompt:
-            kwargs["text"] = prompt
-        inputs = self._inputs(**kwargs)
-        ids = self.model.generate(
-            **inputs, max_new_tokens=self.max_caption_tokens, do_sample=False, num_beams=1
-        )
-        text = self.processor.decode(ids[0], skip_special_tokens=True)
-        return clean_generated_text(text, prompt)
+        if len(images) == 0:
+            raise InputError("give at least one image")
+        captions: list[str] = []
+        for chunk in batched([to_pil(image) for image in images], self.batch_size):
+            kwargs: dict[str, Any] = {"images": list(chunk)}
+            if prompt:
+                kwargs["text"] = [prompt] * len(chunk)
+            ids = self._generate_ids(self._inputs(**kwargs), self.max_caption_tokens)
+            texts = self.processor.batch_decode(ids, skip_special_tokens=True)
+            captions.extend(clean_generated_text(text, prompt) for text in texts)
+        return captions
 
     @torch.inference_mode()
     def answer(
@@ -74,9 +81,7 @@ class Blip(HFModel):
             raise InputError(f"{self.name} cannot use in-context examples; try an idefics model")
         question = check_texts([question], "question")[0]
         inputs = self._inputs(images=to_pil(image), text=question)
-        ids = self.model.generate(
-            **inputs, max_new_tokens=self.max_answer_tokens, do_sample=False, num_beams=1
-        )
+        ids = self._generate_ids(inputs, self.max_answer_tokens)
         return clean_generated_text(self.processor.decode(ids[0], skip_special_tokens=True))
 
     @torch.inference_mode()

@@ -79,9 +79,7 @@ class InterleavedVLM(HFModel):
         self, question: str, images: list[np.ndarray], examples: Sequence[Shot], max_new_tokens: int
     ) -> str:
         inputs = self.prepare(question, images, examples)
-        ids = self.model.generate(
-            **inputs, max_new_tokens=max_new_tokens, do_sample=False, num_beams=1
-        )
+        ids = self._generate_ids(inputs, max_new_tokens)
         new_tokens = ids[0, inputs["input_ids"].shape[1] :]
         return clean_generated_text(self.processor.decode(new_tokens, skip_special_tokens=True))
 

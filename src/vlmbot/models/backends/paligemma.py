@@ -15,6 +15,7 @@ from vlmbot.errors import InputError
 from vlmbot.models.backends._boxes import finish_detections
 from vlmbot.models.backends._hf import (
     HFModel,
+    batched,
     check_image,
     check_texts,
     load_model_and_processor,
@@ -38,25 +39,36 @@ class PaliGemma(HFModel):
     language = "en"
     max_new_tokens = 64
 
-    @torch.inference_mode()
     def generate(self, image: np.ndarray, prompt: str, max_new_tokens: int | None = None) -> str:
         """Raw decoded output for one prompt (special tokens kept, so <loc> tokens survive)."""
-        with warnings.catch_warnings():  # the processor's numpy-2 copy= deprecation, not ours
-            warnings.simplefilter("ignore", DeprecationWarning)
-            inputs = self._inputs(images=to_pil(image), text="<image>" + prompt)
-        inputs.pop("labels", None)  # the processor adds training labels; generation needs none
-        ids = self.model.generate(
-            **inputs,
-            max_new_tokens=max_new_tokens or self.max_new_tokens,
-            do_sample=False,
-            num_beams=1,
-        )
-        return str(self.processor.decode(ids[0, inputs["input_ids"].shape[1] :]))
+        return self.generate_batch([image], prompt, max_new_tokens)[0]
+
+    @torch.inference_mode()
+    def generate_batch(
+        self, images: Sequence[np.ndarray], prompt: str, max_new_tokens: int | None = None
+    ) -> list[str]:
+        """`generate` for many images with one prompt, batch_size images per call."""
+        if len(images) == 0:
+            raise InputError("give at least one image")
+        outputs: list[str] = []
+        for chunk in batched([to_pil(image) for image in images], self.batch_size):
+            with warnings.catch_warnings():  # the processor's numpy-2 copy= deprecation
+                warnings.simplefilter("ignore", DeprecationWarning)
+                inputs = self._inputs(images=list(chunk), text=["<image>" + prompt] * len(chunk))
+            inputs.pop("labels", None)  # the processor adds training labels; generation needs none
+            ids = self._generate_ids(inputs, max_new_tokens or self.max_new_tokens)
+            new_tokens = ids[:, inputs["input_ids"].shape[1] :]
+            outputs.extend(str(self.processor.decode(row)) for row in new_tokens)
+        return outputs
 
     def caption(self, image: np.ndarray, prompt: str | None = None) -> str:
         """A short caption (prompt default: "caption en")."""
+        return self.caption_batch([check_image(image)], prompt)[0]
+
+    def caption_batch(self, images: Sequence[np.ndarray], prompt: str | None = None) -> list[str]:
+        """Captions of many images (one prompt for all)."""
         prompt = prompt or f"caption {self.language}"
-        return clean_generated_text(self.generate(check_image(image), prompt), prompt)
+        return [clean_generated_text(t, prompt) for t in self.generate_batch(images, prompt)]
 
     def answer(
         self,
