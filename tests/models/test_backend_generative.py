@@ -127,11 +127,13 @@ def test_paligemma_generate_uses_task_prompts(
     prompts: list[str] = []
     reply = "<loc0100><loc0200><loc0300><loc0400> mug ; <loc0512><loc0512> duck<eos>"
 
-    def fake_generate(image: np.ndarray, prompt: str, max_new_tokens: int | None = None) -> str:
+    def fake_generate(
+        images: list[np.ndarray], prompt: str, max_new_tokens: int | None = None
+    ) -> list[str]:
         prompts.append(prompt)
-        return reply
+        return [reply] * len(images)
 
-    monkeypatch.setattr(model, "generate", fake_generate)
+    monkeypatch.setattr(model, "generate_batch", fake_generate)
     K = np.array([[60.0, 0, 32], [0, 60.0, 24], [0, 0, 1]])
     camera = Camera(K=K, T_world_cam=np.eye(4), width=64, height=48)
     depth = np.full((48, 64), 0.8, dtype=np.float32)
@@ -165,3 +167,23 @@ def test_paligemma_real_detect_parses_what_the_model_wrote(
     found = model.detect(rgb, queries, threshold=0.0)
     np.testing.assert_allclose(found.xyxy, boxes.xyxy)
     assert found.labels.tolist() == boxes.labels.tolist()
+
+
+@pytest.mark.parametrize(("family", "name"), [("blip", "blip-caption"), ("paligemma", "paligemma")])
+def test_caption_batch_equals_single_captions(
+    tiny_model: Model, rgb: np.ndarray, family: str, name: str
+) -> None:
+    model = tiny_model(family, name)
+    images = [rgb, rgb[::-1].copy(), np.ascontiguousarray(rgb[:, :30])]
+    assert model.caption_batch(images) == [model.caption(image) for image in images]
+
+
+def test_generate_kwargs_fix_the_output_length(tiny_model: Model, rgb: np.ndarray) -> None:
+    model = tiny_model("paligemma", "paligemma")
+    tokenizer = model.processor.tokenizer
+    model.generate_kwargs = {"min_new_tokens": 6, "max_new_tokens": 6}
+    try:
+        text = model.generate(rgb, "caption en")
+    finally:
+        model.generate_kwargs = {}
+    assert len(tokenizer(text, add_special_tokens=False)["input_ids"]) >= 6
