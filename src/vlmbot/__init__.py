@@ -6,8 +6,6 @@ perception, plans, safe world-frame actions and answers out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from vlmbot.errors import InputError, ModelNotAvailableError, VlmbotError
 from vlmbot.types import (
     Camera,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -359,7 +359,7 @@ class Done:
 Action = PickPlace | Done
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """What an agent decided to do with an instruction."""
 
     ACT = "act"

@@ -25,12 +25,46 @@ def test_sim_render_writes_the_contract_files(tmp_path, capsys):
 
 def test_eval_json_contract(tmp_path, capsys):
     episodes = tmp_path / "eps.jsonl"
-    episodes.write_text('{"task": "question", "seed": 1}\n{"task": "clarify_or_refuse", "seed": 2, "split": "heldout_wording"}\n')
-    assert main(["eval", "--agent", "oracle", "--episodes-file", str(episodes), "--workers", "1", "--json"]) == 0
+    episodes.write_text(
+        '{"task": "question", "seed": 1}\n'
+        '{"task": "clarify_or_refuse", "seed": 2, "split": "heldout_wording"}\n'
+    )
+    assert (
+        main(
+            [
+                "eval",
+                "--agent",
+                "oracle",
+                "--episodes-file",
+                str(episodes),
+                "--workers",
+                "1",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
-    assert set(out["summary"]) >= {"episodes", "success_rate", "by_family", "by_split", "unsafe_actions"}
+    assert set(out["summary"]) >= {
+        "episodes",
+        "success_rate",
+        "by_family",
+        "by_split",
+        "unsafe_actions",
+    }
     assert out["summary"]["episodes"] == 2
-    keys = {"task", "seed", "instruction", "split", "expected", "outcome", "success", "answer", "unsafe_actions", "decision_ms"}
+    keys = {
+        "task",
+        "seed",
+        "instruction",
+        "split",
+        "expected",
+        "outcome",
+        "success",
+        "answer",
+        "unsafe_actions",
+        "decision_ms",
+    }
     assert all(set(e) == keys for e in out["episodes"])
     assert {e["expected"] for e in out["episodes"]} <= {"act", "answer", "clarify", "refuse"}
 

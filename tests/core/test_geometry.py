@@ -9,7 +9,11 @@ from vlmbot.types import Camera
 
 @pytest.mark.parametrize(
     ("eye", "target"),
-    [((1.2, 0.0, 0.6), (0.5, 0.0, 0.0)), ((0.5, 0.0, 1.1), (0.5, 0.0, 0.0)), ((0.0, -1.0, 0.5), (0.3, 0.2, 0.1))],
+    [
+        ((1.2, 0.0, 0.6), (0.5, 0.0, 0.0)),
+        ((0.5, 0.0, 1.1), (0.5, 0.0, 0.0)),
+        ((0.0, -1.0, 0.5), (0.3, 0.2, 0.1)),
+    ],
 )
 def test_project_deproject_round_trip(eye, target):
     K = np.array([[200.0, 0, 110.0], [0, 210.0, 95.0], [0, 0, 1]])
@@ -23,7 +27,12 @@ def test_project_deproject_round_trip(eye, target):
 
 def test_optical_frame_convention():
     """x right, y down, z forward: a camera looking down +x with world z up."""
-    camera = Camera(np.array([[100.0, 0, 50], [0, 100.0, 50], [0, 0, 1]]), look_at(np.zeros(3), np.array([1.0, 0, 0])), 100, 100)
+    camera = Camera(
+        np.array([[100.0, 0, 50], [0, 100.0, 50], [0, 0, 1]]),
+        look_at(np.zeros(3), np.array([1.0, 0, 0])),
+        100,
+        100,
+    )
     uv, z = project(camera, np.array([[1.0, 0, 0], [1.0, 0, 0.1], [1.0, -0.1, 0]]))
     np.testing.assert_allclose(z, 1.0)
     np.testing.assert_allclose(uv[0], [50, 50])
@@ -48,11 +57,15 @@ def test_workspace_viewer_frame_and_bounds():
     np.testing.assert_allclose(ws.to_viewer(np.array([0.0, 1.0])), [0.0, 1.0])  # +y is left
     turned = Workspace(viewer_yaw=np.pi)
     np.testing.assert_allclose(turned.to_viewer(np.array([0.0, 1.0])), [0.0, -1.0], atol=1e-12)
-    np.testing.assert_allclose(turned.from_viewer(turned.to_viewer(np.array([0.3, -0.2]))), [0.3, -0.2])
+    np.testing.assert_allclose(
+        turned.from_viewer(turned.to_viewer(np.array([0.3, -0.2]))), [0.3, -0.2]
+    )
     with pytest.raises(InputError):
         Workspace(x_range=(1.0, 0.0))
 
 
-@pytest.mark.parametrize(("angle", "wrapped"), [(0.0, 0.0), (np.pi * 3, -np.pi), (-np.pi / 2, -np.pi / 2)])
+@pytest.mark.parametrize(
+    ("angle", "wrapped"), [(0.0, 0.0), (np.pi * 3, -np.pi), (-np.pi / 2, -np.pi / 2)]
+)
 def test_wrap_angle(angle, wrapped):
     assert wrap_angle(angle) == pytest.approx(wrapped)

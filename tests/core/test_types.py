@@ -3,7 +3,17 @@ import pytest
 
 from vlmbot.errors import InputError
 from vlmbot.geometry import intrinsics_from_fov, look_at
-from vlmbot.types import Camera, Decision, Detections, Done, Observation, Outcome, PickPlace, Pose, RGBDFrame
+from vlmbot.types import (
+    Camera,
+    Decision,
+    Detections,
+    Done,
+    Observation,
+    Outcome,
+    PickPlace,
+    Pose,
+    RGBDFrame,
+)
 
 
 def make_camera(width: int = 64, height: int = 48) -> Camera:

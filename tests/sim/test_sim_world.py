@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
+from vlmbot.eval.oracle import to_scene_object
+from vlmbot.planning.geometry import grasp_pose
 from vlmbot.sim.catalog import HELDOUT_COLOR_COMBOS, OBJECT_MODELS, allowed_colors
 from vlmbot.sim.env import SceneSpec, TabletopEnv
 from vlmbot.sim.meshes import bowl_profile, revolve, vertex_normals
 from vlmbot.sim.scene import ObjectRequest, Randomization, SceneSampler
-from vlmbot.planning.geometry import grasp_pose
-from vlmbot.eval.oracle import to_scene_object
 from vlmbot.types import PickPlace, Pose
 
 pytestmark = pytest.mark.sim
@@ -35,7 +35,9 @@ def test_bowl_mesh_normals_point_out_of_the_wall():
 def test_sampler_is_seeded_and_collision_free():
     def sample(seed):
         sampler = SceneSampler(np.random.default_rng(seed), "seen")
-        return sampler.sample([ObjectRequest("tray"), ObjectRequest("block"), ObjectRequest("mug")], distractors=3)
+        return sampler.sample(
+            [ObjectRequest("tray"), ObjectRequest("block"), ObjectRequest("mug")], distractors=3
+        )
 
     a, b = sample(5), sample(5)
     assert a == b

@@ -3,6 +3,8 @@ import json
 import pytest
 
 from vlmbot.errors import InputError
+from vlmbot.knowledge import CONCEPTS
+from vlmbot.sim.catalog import HELDOUT_CATEGORIES, HELDOUT_COLOR_COMBOS
 from vlmbot.tasks.goals import AnswerGoal, NoActGoal, check_answer, parse_count
 from vlmbot.tasks.suite import (
     ACTIONABLE,
@@ -13,8 +15,6 @@ from vlmbot.tasks.suite import (
     sample_specs,
 )
 from vlmbot.tasks.wording import HELDOUT_NAMES, HELDOUT_TEMPLATES, SEEN_TEMPLATES, SPLITS
-from vlmbot.knowledge import CONCEPTS
-from vlmbot.sim.catalog import HELDOUT_CATEGORIES, HELDOUT_COLOR_COMBOS
 from vlmbot.types import Outcome
 
 
@@ -67,7 +67,9 @@ def test_balanced_sampling_covers_families_and_splits():
 
 
 def test_family_9_outcomes():
-    outcomes = {build_episode(EpisodeSpec("clarify_or_refuse", s, "seen")).expected for s in range(30)}
+    outcomes = {
+        build_episode(EpisodeSpec("clarify_or_refuse", s, "seen")).expected for s in range(30)
+    }
     assert outcomes == {Outcome.CLARIFY, Outcome.REFUSE}
     for s in range(10):
         goal = build_episode(EpisodeSpec("clarify_or_refuse", s, "seen")).goal
@@ -119,9 +121,20 @@ def test_malformed_episode_files(tmp_path, line, message):
 
 def test_episode_file_round_trip(tmp_path):
     path = tmp_path / "eps.jsonl"
-    rows = [{"task": "stack", "seed": 3}, {"task": "question", "seed": 4, "split": "heldout_wording", "instruction": "how many cubes?"}]
+    rows = [
+        {"task": "stack", "seed": 3},
+        {
+            "task": "question",
+            "seed": 4,
+            "split": "heldout_wording",
+            "instruction": "how many cubes?",
+        },
+    ]
     path.write_text("# comment\n\n" + "\n".join(json.dumps(r) for r in rows))
     specs = read_episodes_file(path)
-    assert specs == [EpisodeSpec("stack", 3), EpisodeSpec("question", 4, "heldout_wording", "how many cubes?")]
+    assert specs == [
+        EpisodeSpec("stack", 3),
+        EpisodeSpec("question", 4, "heldout_wording", "how many cubes?"),
+    ]
     with pytest.raises(InputError, match="not found"):
         read_episodes_file(tmp_path / "missing.jsonl")

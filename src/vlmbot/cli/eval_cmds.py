@@ -16,8 +16,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ev = subparsers.add_parser("eval", help="run task-suite episodes and score an agent")
     ev.add_argument("--agent", default=DEFAULT_AGENT, help=f"agent name (default: {DEFAULT_AGENT})")
     source = ev.add_mutually_exclusive_group(required=True)
-    source.add_argument("--episodes", type=int, help="draw N episodes balanced over families and splits")
-    source.add_argument("--episodes-file", help="JSONL: {task, seed, instruction?, split?} per line")
+    source.add_argument(
+        "--episodes", type=int, help="draw N episodes balanced over families and splits"
+    )
+    source.add_argument(
+        "--episodes-file", help="JSONL: {task, seed, instruction?, split?} per line"
+    )
     ev.add_argument("--seed", type=int, default=0, help="seed for drawing episodes (default: 0)")
     ev.add_argument("--workers", type=int, help="worker processes (default: CPU count, at most 4)")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
@@ -26,7 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run = subparsers.add_parser("run", help="run one instruction in a seeded scene")
     run.add_argument("--seed", type=int, required=True, help="scene seed")
     run.add_argument("--instruction", help="what to do (required unless --task gives one)")
-    run.add_argument("--agent", default=DEFAULT_AGENT, help=f"agent name (default: {DEFAULT_AGENT})")
+    run.add_argument(
+        "--agent", default=DEFAULT_AGENT, help=f"agent name (default: {DEFAULT_AGENT})"
+    )
     run.add_argument("--task", help="use this task family's episode (scene, goal and check)")
     run.add_argument("--split", default="seen", help="split for --task (default: seen)")
     run.add_argument("--json", action="store_true", help="print one JSON object")
@@ -92,7 +98,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print_json(record)
         return 0
     print(f"instruction: {result.instruction}")
-    print(f"outcome:     {result.outcome}" + (f" (expected {result.expected})" if result.expected else ""))
+    print(
+        f"outcome:     {result.outcome}"
+        + (f" (expected {result.expected})" if result.expected else "")
+    )
     if result.answer:
         print(f"reply:       {result.answer}")
     if result.success is not None:
@@ -103,5 +112,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print("final objects:")
     for obj in result.final_objects:
         x, y, z = obj["position"]
-        print(f"  {obj['id']:<10} {obj['color']:<7} {obj['category']:<12} ({x:.3f}, {y:.3f}, {z:.3f})")
+        print(
+            f"  {obj['id']:<10} {obj['color']:<7} {obj['category']:<12} ({x:.3f}, {y:.3f}, {z:.3f})"
+        )
     return 0

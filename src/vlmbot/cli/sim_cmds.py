@@ -17,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sim = subparsers.add_parser("sim", help="the simulator: render scenes")
     sim_sub = sim.add_subparsers(dest="sim_command", metavar="SIM_COMMAND")
     render = sim_sub.add_parser("render", help="render a seeded scene to PNG/NPY/JSON files")
-    render.add_argument("--seed", type=int, required=True, help="scene seed (same seed, same scene)")
+    render.add_argument(
+        "--seed", type=int, required=True, help="scene seed (same seed, same scene)"
+    )
     render.add_argument("--out", required=True, help="output folder")
     render.add_argument("--task", help="render the scene of this task family's episode instead")
     render.add_argument("--split", default="seen", help="split for --task (default: seen)")
@@ -87,5 +89,10 @@ def segmentation_boxes(segmentation: np.ndarray, min_pixels: int = 4) -> dict[in
             continue
         v, u = np.nonzero(segmentation == body)
         if len(u) >= min_pixels:
-            boxes[int(body)] = [float(u.min()), float(v.min()), float(u.max() + 1), float(v.max() + 1)]
+            boxes[int(body)] = [
+                float(u.min()),
+                float(v.min()),
+                float(u.max() + 1),
+                float(v.max() + 1),
+            ]
     return boxes

@@ -56,7 +56,9 @@ class _World:
         return self.env.object_states()
 
 
-def picked_object(states: dict[str, ObjectState], action: PickPlace, tolerance: float = 0.02) -> str | None:
+def picked_object(
+    states: dict[str, ObjectState], action: PickPlace, tolerance: float = 0.02
+) -> str | None:
     """The object whose bounding box the pick pose lies in (within tolerance), if any."""
     point = np.asarray(action.pick_pose.position)
     best, best_distance = None, tolerance
@@ -85,23 +87,42 @@ def action_unsafe(
     return reasons
 
 
-def _timed_decision(agent: Agent, observation: Observation, instruction: str, times: list[float]) -> Decision:
+class Recorder:
+    """Optional hook that sees every observation and decision of an episode (for reports)."""
+
+    def observation(self, observation: Observation) -> None:
+        pass
+
+    def decision(self, decision: Decision) -> None:
+        pass
+
+
+def _timed_decision(
+    agent: Agent, observation: Observation, instruction: str, times: list[float], recorder: Recorder
+) -> Decision:
+    recorder.observation(observation)
     start = time.perf_counter()
     decision = agent.decide(observation, instruction)
     times.append((time.perf_counter() - start) * 1000)
+    recorder.decision(decision)
     return decision
 
 
 def run_episode(
-    env: TabletopEnv, agent: Agent, episode: Episode, workspace: Workspace = DEFAULT_WORKSPACE
+    env: TabletopEnv,
+    agent: Agent,
+    episode: Episode,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+    recorder: Recorder | None = None,
 ) -> EpisodeResult:
     """Execute one episode closed-loop and score it."""
+    recorder = recorder or Recorder()
     env.reset(episode.scene)
     agent.reset()
     if getattr(agent, "privileged", False) and episode.goal is not None:
         agent.attach(_World(env, episode.goal))  # type: ignore[attr-defined]
     times: list[float] = []
-    decision = _timed_decision(agent, env.observe(), episode.instruction, times)
+    decision = _timed_decision(agent, env.observe(), episode.instruction, times, recorder)
     outcome = decision.outcome
     unsafe, steps, messages, actions = 0, 0, [], []
     while decision.outcome is Outcome.ACT and steps < episode.max_steps:
@@ -118,7 +139,7 @@ def run_episode(
             steps += 1
         if finished or not decision.actions:
             break
-        decision = _timed_decision(agent, env.observe(), episode.instruction, times)
+        decision = _timed_decision(agent, env.observe(), episode.instruction, times, recorder)
         if decision.outcome is not Outcome.ACT:
             messages.append(f"agent stopped with {decision.outcome.value}: {decision.text}")
     success = _success(episode, outcome, decision, env, workspace, steps)
@@ -141,7 +162,12 @@ def run_episode(
 
 
 def _success(
-    episode: Episode, outcome: Outcome, last: Decision, env: TabletopEnv, workspace: Workspace, steps: int
+    episode: Episode,
+    outcome: Outcome,
+    last: Decision,
+    env: TabletopEnv,
+    workspace: Workspace,
+    steps: int,
 ) -> bool | None:
     if episode.goal is None:
         return None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
+
 from vlmbot.config import DEFAULT_WORKSPACE, Workspace
 from vlmbot.planning.geometry import grasp_pose, place_in, place_on, place_relative
 from vlmbot.sim.env import ObjectState
@@ -33,7 +35,9 @@ class PrivilegedWorld(Protocol):
 
 
 def to_scene_object(state: ObjectState) -> SceneObject:
-    extent = [float(state.size[0]), float(state.size[1]), float(state.aabb_max[2] - state.aabb_min[2])]
+    extent = np.array(
+        [state.size[0], state.size[1], state.aabb_max[2] - state.aabb_min[2]], dtype=float
+    )
     return SceneObject(
         id=state.id,
         category=state.category,
@@ -62,10 +66,16 @@ class OracleAgent:
 
     def decide(self, observation: Observation, instruction: str) -> Decision:
         if self.world is None:
-            return Decision(Outcome.REFUSE, text="the oracle only runs inside the simulator harness")
+            return Decision(
+                Outcome.REFUSE, text="the oracle only runs inside the simulator harness"
+            )
         goal = self.world.goal
         if isinstance(goal, NoActGoal):
-            text = f"Which one do you mean? ({goal.reason})" if goal.outcome is Outcome.CLARIFY else f"I can't: {goal.reason}."
+            text = (
+                f"Which one do you mean? ({goal.reason})"
+                if goal.outcome is Outcome.CLARIFY
+                else f"I can't: {goal.reason}."
+            )
             return Decision(goal.outcome, text=text, evidence=goal.candidates)
         if isinstance(goal, AnswerGoal):
             answer = f"the {goal.answer.replace('_', ' ')}" if goal.kind == "which" else goal.answer
@@ -84,15 +94,23 @@ class OracleAgent:
             for obj_id, container_id in goal.placements:
                 if is_inside(states[obj_id], states[container_id]):
                     continue
-                contents = [objects[o] for o, c in goal.placements if c == container_id and is_inside(states[o], states[c])]
+                contents = [
+                    objects[o]
+                    for o, c in goal.placements
+                    if c == container_id and is_inside(states[o], states[c])
+                ]
                 obj = objects[obj_id]
-                return PickPlace(grasp_pose(obj), place_in(obj, objects[container_id], contents), obj_id)
+                return PickPlace(
+                    grasp_pose(obj), place_in(obj, objects[container_id], contents), obj_id
+                )
             return None
         if isinstance(goal, StackGoal):
             obj = objects[goal.top]
             return PickPlace(grasp_pose(obj), place_on(obj, objects[goal.base]), goal.top)
         if isinstance(goal, RelationGoal):
             obj = objects[goal.target]
-            place = place_relative(obj, objects[goal.anchor], goal.relation, list(objects.values()), self.workspace)
+            place = place_relative(
+                obj, objects[goal.anchor], goal.relation, list(objects.values()), self.workspace
+            )
             return None if place is None else PickPlace(grasp_pose(obj), place, goal.target)
         return None

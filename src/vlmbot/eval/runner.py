@@ -7,7 +7,7 @@ import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
@@ -62,20 +62,12 @@ def run_specs(
     context = mp.get_context("spawn")
     with ProcessPoolExecutor(workers, context, _init_worker, (agent_name, options)) as pool:
         futures = [pool.submit(_run_one, i, spec) for i, spec in enumerate(specs)]
-        done = 0
-        for future in _as_completed(futures):
+        for done, future in enumerate(as_completed(futures), 1):
             index, result = future.result()
             results[index] = result
-            done += 1
             if progress:
                 progress(done, len(specs), result)
     return results  # type: ignore[return-value]
-
-
-def _as_completed(futures: list[Any]) -> Any:
-    from concurrent.futures import as_completed
-
-    return as_completed(futures)
 
 
 def print_progress(done: int, total: int, result: EpisodeResult) -> None:
@@ -111,10 +103,14 @@ def summarize(results: Sequence[EpisodeResult]) -> dict[str, Any]:
         "by_split": {k: _rate(v) for k, v in by_split.items()},
         "unsafe_actions": int(sum(r.unsafe_actions for r in results)),
         "actionable_success_rate": _rate(actionable)["success_rate"],
-        "clarify_refuse_correct": round(float(np.mean([r.outcome == r.expected for r in no_act])), 4)
+        "clarify_refuse_correct": round(
+            float(np.mean([r.outcome == r.expected for r in no_act])), 4
+        )
         if no_act
         else None,
-        "decision_ms_median": round(float(np.median([r.decision_ms for r in results])), 2) if results else None,
+        "decision_ms_median": round(float(np.median([r.decision_ms for r in results])), 2)
+        if results
+        else None,
     }
 
 

@@ -65,7 +65,9 @@ def container_slots(container: SceneObject, spacing: float) -> list[np.ndarray]:
         c, s = np.cos(container.yaw), np.sin(container.yaw)
         for dx, dy in ((1, 1), (-1, -1), (1, -1), (-1, 1), (1, 0), (-1, 0), (0, 1), (0, -1)):
             offset = np.array([dx, dy], dtype=float) * min(reach, spacing / 2 + 0.005)
-            slots.append(centre + np.array([c * offset[0] - s * offset[1], s * offset[0] + c * offset[1]]))
+            slots.append(
+                centre + np.array([c * offset[0] - s * offset[1], s * offset[0] + c * offset[1]])
+            )
     return slots
 
 
@@ -87,12 +89,17 @@ def place_on(obj: SceneObject, base: SceneObject) -> Pose:
 
 
 def free_spot(
-    xy: np.ndarray, radius: float, others: Sequence[SceneObject], workspace: Workspace, gap: float = 0.015
+    xy: np.ndarray,
+    radius: float,
+    others: Sequence[SceneObject],
+    workspace: Workspace,
+    gap: float = 0.015,
 ) -> bool:
     if not workspace.contains(xy, margin=-radius * 0.5):
         return False
     return all(
-        np.linalg.norm(np.asarray(o.position[:2]) - xy) > radius + o.footprint_radius + gap for o in others
+        np.linalg.norm(np.asarray(o.position[:2]) - xy) > radius + o.footprint_radius + gap
+        for o in others
     )
 
 
@@ -111,7 +118,9 @@ def place_relative(
     anchor_xy = np.asarray(anchor.position[:2])
     base_distance = anchor.footprint_radius + obj.footprint_radius + 0.03
     if relation == "next_to":
-        directions = [RELATION_DIRECTIONS[r] for r in ("left_of", "right_of", "in_front_of", "behind")]
+        directions = [
+            RELATION_DIRECTIONS[r] for r in ("left_of", "right_of", "in_front_of", "behind")
+        ]
     else:
         directions = [RELATION_DIRECTIONS[relation]]
     obstacles = [o for o in others if o.id not in (obj.id, anchor.id)]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from typing import Any
 
 
-def _import_quietly():  # type: ignore[no-untyped-def]
+def _import_quietly() -> tuple[Any, Any]:
     sys.stdout.flush()
     sys.stderr.flush()
     saved = {fd: os.dup(fd) for fd in (1, 2)}
@@ -17,7 +18,6 @@ def _import_quietly():  # type: ignore[no-untyped-def]
             for fd in saved:
                 os.dup2(devnull.fileno(), fd)
             import pybullet
-
             import pybullet_data
 
             ctypes.CDLL(None).fflush(None)  # the banner sits in C's buffers until flushed

@@ -12,9 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from vlmbot.sim._pybullet import pb
-from vlmbot.sim._pybullet import pybullet_data
 
+from vlmbot.sim._pybullet import pb, pybullet_data
 from vlmbot.sim.catalog import OBJECT_MODELS, Shape
 from vlmbot.sim.meshes import bowl_profile, plate_profile, revolve, vertex_normals
 
@@ -58,10 +57,12 @@ class ObjectSpec:
         }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _mesh_vertices(mesh: str) -> np.ndarray:
     lines = (DATA / mesh).read_text().splitlines()
-    return np.array([[float(v) for v in line.split()[1:4]] for line in lines if line.startswith("v ")])
+    return np.array(
+        [[float(v) for v in line.split()[1:4]] for line in lines if line.startswith("v ")]
+    )
 
 
 def _mesh_frame(shape: Shape, scale: float) -> tuple[list[float], list[float], list[float]]:
@@ -124,14 +125,20 @@ class BodyBuilder:
         if shape.kind == "box":
             half = list(size / 2)
             return (
-                pb.createVisualShape(pb.GEOM_BOX, halfExtents=half, rgbaColor=rgba, physicsClientId=c),
+                pb.createVisualShape(
+                    pb.GEOM_BOX, halfExtents=half, rgbaColor=rgba, physicsClientId=c
+                ),
                 pb.createCollisionShape(pb.GEOM_BOX, halfExtents=half, physicsClientId=c),
             )
         if shape.kind == "cylinder":
             radius, height = float(size[0] / 2), float(size[2])
             return (
                 pb.createVisualShape(
-                    pb.GEOM_CYLINDER, radius=radius, length=height, rgbaColor=rgba, physicsClientId=c
+                    pb.GEOM_CYLINDER,
+                    radius=radius,
+                    length=height,
+                    rgbaColor=rgba,
+                    physicsClientId=c,
                 ),
                 pb.createCollisionShape(
                     pb.GEOM_CYLINDER, radius=radius, height=height, physicsClientId=c
@@ -140,7 +147,9 @@ class BodyBuilder:
         if shape.kind == "sphere":
             radius = float(size[0] / 2)
             return (
-                pb.createVisualShape(pb.GEOM_SPHERE, radius=radius, rgbaColor=rgba, physicsClientId=c),
+                pb.createVisualShape(
+                    pb.GEOM_SPHERE, radius=radius, rgbaColor=rgba, physicsClientId=c
+                ),
                 pb.createCollisionShape(pb.GEOM_SPHERE, radius=radius, physicsClientId=c),
             )
         if shape.kind in ("bowl", "plate"):
@@ -160,7 +169,9 @@ class BodyBuilder:
             )
             if shape.box_collision:
                 half = [float(v) for v in size / 2]
-                return visual, pb.createCollisionShape(pb.GEOM_BOX, halfExtents=half, physicsClientId=c)
+                return visual, pb.createCollisionShape(
+                    pb.GEOM_BOX, halfExtents=half, physicsClientId=c
+                )
             collision = pb.createCollisionShape(
                 pb.GEOM_MESH,
                 fileName=path,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from vlmbot.sim._pybullet import pb
 
 from vlmbot.geometry import intrinsics_from_fov, look_at
+from vlmbot.sim._pybullet import pb
 from vlmbot.types import Camera
 
 # OpenCV optical frame (x right, y down, z forward) → OpenGL camera frame (x right, y up, z back).
@@ -40,7 +40,9 @@ class CameraConfig:
             name=self.name,
         )
 
-    def jittered(self, rng: np.random.Generator, eye_sigma: float, target_sigma: float) -> CameraConfig:
+    def jittered(
+        self, rng: np.random.Generator, eye_sigma: float, target_sigma: float
+    ) -> CameraConfig:
         """Camera pose jitter for domain randomisation (metres, Gaussian)."""
         eye = np.asarray(self.eye) + rng.normal(0, eye_sigma, 3)
         target = np.asarray(self.target) + rng.normal(0, target_sigma, 3)
@@ -48,7 +50,7 @@ class CameraConfig:
 
 
 FRONT = CameraConfig("front", eye=(1.20, 0.0, 0.60), target=(0.50, 0.0, 0.0), vertical_fov_deg=48.0)
-TOP = CameraConfig("top", eye=(0.53, 0.0, 1.15), target=(0.53, 0.0, 0.0), vertical_fov_deg=56.0)
+TOP = CameraConfig("top", eye=(0.62, 0.0, 0.92), target=(0.62, 0.0, 0.0), vertical_fov_deg=60.0)
 DEFAULT_CAMERAS: tuple[CameraConfig, ...] = (FRONT, TOP)
 
 

@@ -116,7 +116,9 @@ _SHAPES: dict[str, tuple[Shape, tuple[str, ...], tuple[float, float]]] = {
         (0.95, 1.05),
     ),
     "domino": (
-        Shape("mesh", (0.040, 0.082, 0.015), "domino/domino.obj", (1.6, 2.5, 1.6), (_HALF_PI, 0, 0)),
+        Shape(
+            "mesh", (0.040, 0.082, 0.015), "domino/domino.obj", (1.6, 2.5, 1.6), (_HALF_PI, 0, 0)
+        ),
         ("white", "black", "yellow", "red", "blue"),
         (0.95, 1.05),
     ),

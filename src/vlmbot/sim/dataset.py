@@ -44,7 +44,9 @@ class DatasetConfig:
 
 
 def training_categories(split: str) -> list[str]:
-    return [c for c in OBJECT_MODELS if split == "heldout_categories" or c not in HELDOUT_CATEGORIES]
+    return [
+        c for c in OBJECT_MODELS if split == "heldout_categories" or c not in HELDOUT_CATEGORIES
+    ]
 
 
 def random_scene(rng: np.random.Generator, config: DatasetConfig) -> SceneSpec:
@@ -126,10 +128,11 @@ def _render_shard(args: tuple[int, list[int], DatasetConfig, str]) -> tuple[int,
         for seed in seeds:
             frames += _render_scene(env, seed, config)
     path = Path(out) / f"shard_{shard:04d}"
-    np.savez_compressed(
-        path.with_suffix(".npz"),
-        **{key: np.stack([f[key] for f in frames]) for key in ("rgb", "depth", "segmentation", "K", "T_world_cam")},
-    )
+    arrays: dict[str, Any] = {
+        key: np.stack([f[key] for f in frames])
+        for key in ("rgb", "depth", "segmentation", "K", "T_world_cam")
+    }
+    np.savez_compressed(path.with_suffix(".npz"), **arrays)
     with path.with_suffix(".jsonl").open("w") as handle:
         for frame in frames:
             handle.write(json.dumps(frame["meta"]) + "\n")
@@ -163,8 +166,14 @@ def render_dataset(
                 if progress:
                     progress(done, len(jobs))
     seconds = time.perf_counter() - start
-    stats = {"frames": frames, "scenes": config.scenes, "seconds": round(seconds, 2),
-             "frames_per_second": round(frames / seconds, 2), "workers": workers, "config": asdict(config)}
+    stats = {
+        "frames": frames,
+        "scenes": config.scenes,
+        "seconds": round(seconds, 2),
+        "frames_per_second": round(frames / seconds, 2),
+        "workers": workers,
+        "config": asdict(config),
+    }
     (out / "stats.json").write_text(json.dumps(stats, indent=2))
     return stats
 

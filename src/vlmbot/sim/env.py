@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from vlmbot.sim._pybullet import pb
 
 from vlmbot.config import DEFAULT_WORKSPACE, Workspace
 from vlmbot.errors import InputError
+from vlmbot.sim._pybullet import pb
 from vlmbot.sim.bodies import BodyBuilder, ObjectSpec
 from vlmbot.sim.cameras import DEFAULT_CAMERAS, CameraConfig, Lighting, Render, render
 from vlmbot.sim.robot import ExecutionReport, PandaArm
@@ -106,7 +106,9 @@ class TabletopEnv:
         visual = pb.createVisualShape(
             pb.GEOM_BOX, halfExtents=half, rgbaColor=[*rgb, 1], physicsClientId=self.client
         )
-        collision = pb.createCollisionShape(pb.GEOM_BOX, halfExtents=half, physicsClientId=self.client)
+        collision = pb.createCollisionShape(
+            pb.GEOM_BOX, halfExtents=half, physicsClientId=self.client
+        )
         table = pb.createMultiBody(0, collision, visual, centre, physicsClientId=self.client)
         pb.changeDynamics(table, -1, lateralFriction=0.8, physicsClientId=self.client)
 
@@ -141,7 +143,7 @@ class TabletopEnv:
         states = {}
         for spec in self.scene.objects:
             body = self.bodies[spec.id]
-            position, orientation = pb.getBasePositionAndOrientation(body, physicsClientId=self.client)
+            _, orientation = pb.getBasePositionAndOrientation(body, physicsClientId=self.client)
             low, high = (np.asarray(v) for v in pb.getAABB(body, physicsClientId=self.client))
             yaw = float(pb.getEulerFromQuaternion(orientation)[2])
             states[spec.id] = ObjectState(

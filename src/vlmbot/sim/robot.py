@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from vlmbot.sim._pybullet import pb
-from vlmbot.sim._pybullet import pybullet_data
 
+from vlmbot.sim._pybullet import pb, pybullet_data
 from vlmbot.types import PickPlace, Pose
 
 ARM_JOINTS = tuple(range(7))
@@ -86,7 +85,10 @@ class PandaArm:
     def gripper_width(self) -> float:
         """Finger opening in metres."""
         return float(
-            sum(pb.getJointState(self.body, j, physicsClientId=self.client)[0] for j in FINGER_JOINTS)
+            sum(
+                pb.getJointState(self.body, j, physicsClientId=self.client)[0]
+                for j in FINGER_JOINTS
+            )
         )
 
     # --- low-level control -----------------------------------------------------------------

@@ -54,7 +54,9 @@ class ObjectRequest:
     support: str | None = None  # id of a requested object to put this one in or on
 
 
-def shade(rgb: tuple[float, float, float], rng: np.random.Generator, strength: float) -> tuple[float, float, float]:
+def shade(
+    rgb: tuple[float, float, float], rng: np.random.Generator, strength: float
+) -> tuple[float, float, float]:
     """A nearby shade of a colour: small hue, saturation and value changes."""
     if strength <= 0:
         return rgb
@@ -70,7 +72,8 @@ def distractor_categories(split: str) -> list[str]:
     return [
         c
         for c, model in OBJECT_MODELS.items()
-        if model.concept.graspable and (split == "heldout_categories" or c not in HELDOUT_CATEGORIES)
+        if model.concept.graspable
+        and (split == "heldout_categories" or c not in HELDOUT_CATEGORIES)
     ]
 
 
@@ -117,11 +120,16 @@ class SceneSampler:
         placed: list[ObjectSpec] = []
         order = sorted(
             range(len(requests)),
-            key=lambda i: (requests[i].support is not None, -OBJECT_MODELS[requests[i].category].shape.size[0]),
+            key=lambda i: (
+                requests[i].support is not None,
+                -OBJECT_MODELS[requests[i].category].shape.size[0],
+            ),
         )
         specs: dict[int, ObjectSpec] = {}
         for index in order:
-            spec = self._place(requests[index], index, placed, required=index < len(requests) - distractors)
+            spec = self._place(
+                requests[index], index, placed, required=index < len(requests) - distractors
+            )
             if spec is not None:
                 specs[index] = spec
                 placed.append(spec)
@@ -131,7 +139,9 @@ class SceneSampler:
             table_rgb=self._table_rgb(),
             lighting=self._lighting(),
             cameras=tuple(
-                cfg.jittered(rng, rand.camera_jitter, rand.camera_jitter / 2) if rand.camera_jitter else cfg
+                cfg.jittered(rng, rand.camera_jitter, rand.camera_jitter / 2)
+                if rand.camera_jitter
+                else cfg
                 for cfg in self.cameras
             ),
         )
@@ -142,7 +152,9 @@ class SceneSampler:
         rng = self.rng
         model = OBJECT_MODELS[request.category]
         color = request.color or self.pick_color(request.category)
-        scale = request.scale if request.scale is not None else float(rng.uniform(*model.scale_range))
+        scale = (
+            request.scale if request.scale is not None else float(rng.uniform(*model.scale_range))
+        )
         yaw = float(rng.uniform(-np.pi, np.pi))
         if request.support is not None:
             return self._place_on_support(request, index, placed, color, scale, yaw)
@@ -155,7 +167,9 @@ class SceneSampler:
             position=(0.0, 0.0),
             yaw=round(yaw, 4),
         )
-        x_range, y_range = (LAYOUT_X, LAYOUT_Y) if request.region == "reach" else (OUT_OF_REACH_X, OUT_OF_REACH_Y)
+        x_range, y_range = (
+            (LAYOUT_X, LAYOUT_Y) if request.region == "reach" else (OUT_OF_REACH_X, OUT_OF_REACH_Y)
+        )
         radius = spec.footprint_radius
         for _ in range(400):
             if request.position is not None:
@@ -164,10 +178,21 @@ class SceneSampler:
                 xy = rng.uniform([x_range[0], y_range[0]], [x_range[1], y_range[1]])
             if request.region == "reach":
                 # Keep the whole footprint inside the layout area.
-                xy = np.clip(xy, [x_range[0] + radius - 0.04, y_range[0] + radius - 0.04],
-                             [x_range[1] - radius + 0.04, y_range[1] - radius + 0.04])
-            if all(np.hypot(*(xy - other.position)) > radius + other.footprint_radius + _GAP for other in placed):
-                return ObjectSpec(**{**spec.__dict__, "position": (round(float(xy[0]), 4), round(float(xy[1]), 4))})
+                xy = np.clip(
+                    xy,
+                    [x_range[0] + radius - 0.04, y_range[0] + radius - 0.04],
+                    [x_range[1] - radius + 0.04, y_range[1] - radius + 0.04],
+                )
+            if all(
+                np.hypot(*(xy - other.position)) > radius + other.footprint_radius + _GAP
+                for other in placed
+            ):
+                return ObjectSpec(
+                    **{
+                        **spec.__dict__,
+                        "position": (round(float(xy[0]), 4), round(float(xy[1]), 4)),
+                    }
+                )
             if request.position is not None:
                 break
         if required:
@@ -175,7 +200,13 @@ class SceneSampler:
         return None
 
     def _place_on_support(
-        self, request: ObjectRequest, index: int, placed: list[ObjectSpec], color: str, scale: float, yaw: float
+        self,
+        request: ObjectRequest,
+        index: int,
+        placed: list[ObjectSpec],
+        color: str,
+        scale: float,
+        yaw: float,
     ) -> ObjectSpec | None:
         """Drop an object into a container or onto another object; physics settles it."""
         support = next((o for o in placed if o.id == request.support), None)
@@ -199,7 +230,13 @@ class SceneSampler:
     def _table_rgb(self) -> tuple[float, float, float]:
         if not self.randomization.table_color:
             return (0.62, 0.60, 0.57)
-        base = [(0.62, 0.60, 0.57), (0.70, 0.62, 0.50), (0.45, 0.45, 0.47), (0.78, 0.78, 0.76), (0.55, 0.47, 0.40)]
+        base = [
+            (0.62, 0.60, 0.57),
+            (0.70, 0.62, 0.50),
+            (0.45, 0.45, 0.47),
+            (0.78, 0.78, 0.76),
+            (0.55, 0.47, 0.40),
+        ]
         rgb = np.asarray(base[int(self.rng.integers(len(base)))]) + self.rng.uniform(-0.04, 0.04, 3)
         return tuple(float(v) for v in np.clip(rgb, 0, 1).round(4))  # type: ignore[return-value]
 
@@ -207,7 +244,11 @@ class SceneSampler:
         if not self.randomization.lighting:
             return Lighting()
         rng = self.rng
-        direction = (float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1)), float(rng.uniform(0.8, 1.6)))
+        direction = (
+            float(rng.uniform(-1, 1)),
+            float(rng.uniform(-1, 1)),
+            float(rng.uniform(0.8, 1.6)),
+        )
         return Lighting(
             direction=tuple(round(v, 3) for v in direction),  # type: ignore[arg-type]
             ambient=round(float(rng.uniform(0.45, 0.75)), 3),

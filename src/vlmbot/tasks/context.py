@@ -87,7 +87,9 @@ def scene_objects(scene: SceneSpec) -> list[SceneObject]:
     return objects
 
 
-def request(category: str, color: str | None = None, id: str | None = None, **kwargs: object) -> ObjectRequest:
+def request(
+    category: str, color: str | None = None, id: str | None = None, **kwargs: object
+) -> ObjectRequest:
     return ObjectRequest(category=category, color=color, id=id, **kwargs)  # type: ignore[arg-type]
 
 

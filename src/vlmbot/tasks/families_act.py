@@ -81,7 +81,9 @@ def place_relative_family(ctx: TaskContext) -> Generated:
     """Family 3: place X left of / right of / in front of / behind / next to Y."""
     relation = ctx.choose(RELATIONS)
     category = ctx.choose(ctx.categories(GRASPABLE))
-    anchor = ctx.choose([c for c in ("block", "mug", "bowl", "plate", "duck", "cylinder") if c != category])
+    anchor = ctx.choose(
+        [c for c in ("block", "mug", "bowl", "plate", "duck", "cylinder") if c != category]
+    )
     requests = [
         request(category, ctx.target_color(category), id="target"),
         request(anchor, id="anchor"),
@@ -92,7 +94,9 @@ def place_relative_family(ctx: TaskContext) -> Generated:
         target, anchor_obj = objects["target"], objects["anchor"]
         others = list(objects.values())
         offset = ctx.workspace.to_viewer(target.position[:2] - anchor_obj.position[:2])
-        already = np.linalg.norm(offset) < 0.2 if relation == "next_to" else _dominant(offset, relation)
+        already = (
+            np.linalg.norm(offset) < 0.2 if relation == "next_to" else _dominant(offset, relation)
+        )
         if not already and place_relative(target, anchor_obj, relation, others, ctx.workspace):
             break
     else:
@@ -112,7 +116,17 @@ def _dominant(offset: np.ndarray, relation: str) -> bool:
     return along > 0 and along >= 0.5 * float(np.linalg.norm(offset))
 
 
-ATTRIBUTE_CATEGORIES = ("block", "cylinder", "sphere", "mug", "lego_brick", "duck", "teddy_bear", "soccer_ball", "domino")
+ATTRIBUTE_CATEGORIES = (
+    "block",
+    "cylinder",
+    "sphere",
+    "mug",
+    "lego_brick",
+    "duck",
+    "teddy_bear",
+    "soccer_ball",
+    "domino",
+)
 
 
 def refer_attribute(ctx: TaskContext) -> Generated:
@@ -135,7 +149,9 @@ def refer_attribute(ctx: TaskContext) -> Generated:
         requests = [request(category, color, id="target")] + [
             request(category, c, id=f"other{i}") for i, c in enumerate(others)
         ]
-    scene = ctx.sampler.sample([request(container, id="container"), *requests], distractor_filter=[category, *CONTAINERS])
+    scene = ctx.sampler.sample(
+        [request(container, id="container"), *requests], distractor_filter=[category, *CONTAINERS]
+    )
     description = f"{ctx.wording.color(color)} {ctx.name(category)}"
     if use_size:
         description = f"{ctx.wording.size(size)} {description}"
@@ -145,14 +161,19 @@ def refer_attribute(ctx: TaskContext) -> Generated:
 
 def refer_relation(ctx: TaskContext) -> Generated:
     """Family 5: the object is singled out by a relation or a superlative."""
-    category = ctx.choose(ctx.categories(("block", "cylinder", "lego_brick", "sphere", "teddy_bear", "domino", "soccer_ball")))
+    category = ctx.choose(
+        ctx.categories(
+            ("block", "cylinder", "lego_brick", "sphere", "teddy_bear", "domino", "soccer_ball")
+        )
+    )
     landmark = ctx.choose([c for c in ("mug", "duck", "bowl", "plate") if c != category])
     container = ctx.choose([c for c in ("tray", "bowl", "plate") if c != landmark])
     kind = ctx.choose(["closest", "next_to", "leftmost", "rightmost"])
     colors = [ctx.target_color(category), *ctx.other_colors(category, [], 2)]
     for _ in range(40):
         requests = [request(container, id="container"), request(landmark, id="landmark")] + [
-            request(category, colors[i] if ctx.rng.random() < 0.7 else None, id=f"c{i}") for i in range(3)
+            request(category, colors[i] if ctx.rng.random() < 0.7 else None, id=f"c{i}")
+            for i in range(3)
         ]
         scene = ctx.sampler.sample(requests, distractor_filter=[category, landmark, container])
         target = _relation_target(ctx, scene, category, kind)
@@ -168,7 +189,9 @@ def refer_relation(ctx: TaskContext) -> Generated:
         "leftmost": f"leftmost {name}",
         "rightmost": f"rightmost {name}",
     }[kind]
-    text = ctx.wording.template("put").format(obj=ref, prep=CONCEPTS[container].preposition, dest=ctx.name(container))
+    text = ctx.wording.template("put").format(
+        obj=ref, prep=CONCEPTS[container].preposition, dest=ctx.name(container)
+    )
     return scene, text, PlaceGoal(((target, "container"),))
 
 
@@ -190,7 +213,11 @@ def _relation_target(ctx: TaskContext, scene: SceneSpec, category: str, kind: st
     best = candidates[int(order[0])]
     if kind == "next_to":
         anchor = objects["landmark"]
-        gap = np.linalg.norm(best.position[:2] - anchor.position[:2]) - best.footprint_radius - anchor.footprint_radius
+        gap = (
+            np.linalg.norm(best.position[:2] - anchor.position[:2])
+            - best.footprint_radius
+            - anchor.footprint_radius
+        )
         if gap > 0.06:
             return None
     return best.id
@@ -221,15 +248,23 @@ def refer_affordance(ctx: TaskContext) -> Generated:
     if affordance == "container":
         container, prep = _container(ctx)
         category = ctx.choose(ctx.categories(GRASPABLE))
-        requests = [request(container, id="container"), request(category, ctx.target_color(category), id="target")]
+        requests = [
+            request(container, id="container"),
+            request(category, ctx.target_color(category), id="target"),
+        ]
         scene = ctx.sampler.sample(requests, distractor_filter=[category, *CONTAINERS])
-        obj = ctx.describe(scene.object("target"), scene, always_color=ctx.split == "heldout_colors")
+        obj = ctx.describe(
+            scene.object("target"), scene, always_color=ctx.split == "heldout_colors"
+        )
         text = _put_into_phrase(ctx, obj, ctx.choose(refs[affordance]))
         return scene, text, PlaceGoal((("target", "container"),))
     members = categories_with(affordance)
     category = ctx.choose(ctx.categories(members))
     container, prep = _container(ctx, ("tray", "plate") if category == "mug" else CONTAINERS)
-    requests = [request(container, id="container"), request(category, ctx.target_color(category), id="target")]
+    requests = [
+        request(container, id="container"),
+        request(category, ctx.target_color(category), id="target"),
+    ]
     excluded = [*members, *CONTAINERS]
     scene = ctx.sampler.sample(requests, distractor_filter=excluded)
     phrase = ctx.choose(refs[affordance])
@@ -254,7 +289,9 @@ def multi_step(ctx: TaskContext) -> Generated:
 
 
 def _all_of_color(ctx: TaskContext) -> Generated:
-    category = ctx.choose(ctx.categories(("block", "cylinder", "lego_brick", "sphere", "domino", "soccer_ball")))
+    category = ctx.choose(
+        ctx.categories(("block", "cylinder", "lego_brick", "sphere", "domino", "soccer_ball"))
+    )
     color = ctx.target_color(category)
     n = int(ctx.rng.integers(2, 4))
     others = ctx.other_colors(category, [color], 2)
@@ -267,7 +304,10 @@ def _all_of_color(ctx: TaskContext) -> Generated:
     scene = ctx.sampler.sample(requests, distractors=0)
     name = ctx.name(category)
     text = ctx.wording.template("all").format(
-        group=f"{ctx.wording.color(color)} {plural(name)}", one=f"{ctx.wording.color(color)} {name}", prep="in", dest=ctx.name("tray")
+        group=f"{ctx.wording.color(color)} {plural(name)}",
+        one=f"{ctx.wording.color(color)} {name}",
+        prep="in",
+        dest=ctx.name("tray"),
     )
     return scene, text, PlaceGoal(tuple((f"t{i}", "container") for i in range(n)))
 
@@ -280,7 +320,9 @@ def _sort_by_color(ctx: TaskContext) -> Generated:
     block_colors = [colors[i % 2] for i in range(n)]
     ctx.rng.shuffle(block_colors)
     requests += [request(category, c, id=f"t{i}") for i, c in enumerate(block_colors)]
-    scene = ctx.sampler.sample(requests, distractors=int(ctx.rng.integers(0, 2)), distractor_filter=[category, *CONTAINERS])
+    scene = ctx.sampler.sample(
+        requests, distractors=int(ctx.rng.integers(0, 2)), distractor_filter=[category, *CONTAINERS]
+    )
     name = ctx.name(category)
     text = ctx.wording.template("sort").format(group=plural(name), one=name)
     placements = tuple((f"t{i}", f"bowl{colors.index(c)}") for i, c in enumerate(block_colors))

@@ -16,11 +16,18 @@ Generated = tuple[SceneSpec, str, Goal]
 
 QUESTION_TEMPLATES = {
     "seen": {
-        "count": ("how many {group} are there?", "how many {group} are on the table?", "count the {group}"),
+        "count": (
+            "how many {group} are there?",
+            "how many {group} are on the table?",
+            "count the {group}",
+        ),
         "color": ("what colour is the {obj}?", "what color is the {obj}?"),
         "exists": ("is there a {obj} on the table?", "is there a {obj}?", "do you see a {obj}?"),
         "relation": ("is the {obj} {rel} the {dest}?",),
-        "which": ("which object is closest to the {dest}?", "what is the object nearest to the {dest}?"),
+        "which": (
+            "which object is closest to the {dest}?",
+            "what is the object nearest to the {dest}?",
+        ),
     },
     "heldout": {
         "count": ("what number of {group} can you see?", "tell me how many {group} there are"),
@@ -50,11 +57,27 @@ def question(ctx: TaskContext) -> Generated:
 
 
 def _count(ctx: TaskContext) -> Generated:
-    category = ctx.choose(ctx.categories(("block", "cylinder", "sphere", "lego_brick", "duck", "teddy_bear", "soccer_ball", "domino", "mug")))
+    category = ctx.choose(
+        ctx.categories(
+            (
+                "block",
+                "cylinder",
+                "sphere",
+                "lego_brick",
+                "duck",
+                "teddy_bear",
+                "soccer_ball",
+                "domino",
+                "mug",
+            )
+        )
+    )
     n = int(ctx.rng.integers(0, 5))
-    colors = [ctx.target_color(category)] + ctx.other_colors(category, [], 3)
+    colors = [ctx.target_color(category), *ctx.other_colors(category, [], 3)]
     requests = [request(category, colors[i % len(colors)], id=f"c{i}") for i in range(n)]
-    scene = ctx.sampler.sample(requests, distractors=int(ctx.rng.integers(1, 4)), distractor_filter=[category])
+    scene = ctx.sampler.sample(
+        requests, distractors=int(ctx.rng.integers(1, 4)), distractor_filter=[category]
+    )
     text = _question(ctx, "count", group=plural(ctx.name(category)))
     return scene, text, AnswerGoal("count", str(n))
 
@@ -62,7 +85,9 @@ def _count(ctx: TaskContext) -> Generated:
 def _color(ctx: TaskContext) -> Generated:
     category = ctx.choose(ctx.categories([*GRASPABLE, *CONTAINERS]))
     color = ctx.target_color(category)
-    scene = ctx.sampler.sample([request(category, color, id="target")], distractor_filter=[category])
+    scene = ctx.sampler.sample(
+        [request(category, color, id="target")], distractor_filter=[category]
+    )
     text = _question(ctx, "color", obj=ctx.name(category))
     return scene, text, AnswerGoal("color", color)
 
@@ -71,7 +96,9 @@ def _exists(ctx: TaskContext) -> Generated:
     category = ctx.choose(ctx.categories(GRASPABLE))
     present = bool(ctx.rng.random() < 0.5)
     requests = [request(category, ctx.target_color(category), id="target")] if present else []
-    scene = ctx.sampler.sample(requests, distractors=int(ctx.rng.integers(2, 4)), distractor_filter=[category])
+    scene = ctx.sampler.sample(
+        requests, distractors=int(ctx.rng.integers(2, 4)), distractor_filter=[category]
+    )
     text = _question(ctx, "exists", obj=ctx.name(category))
     return scene, text, AnswerGoal("exists", "yes" if present else "no")
 
@@ -81,10 +108,15 @@ def _relation_question(ctx: TaskContext) -> Generated:
     anchor = ctx.choose([c for c in ("mug", "bowl", "tray", "plate", "duck") if c != category])
     relation = ctx.choose(["left_of", "right_of", "in_front_of", "behind"])
     for _ in range(40):
-        requests = [request(category, ctx.target_color(category), id="target"), request(anchor, id="anchor")]
+        requests = [
+            request(category, ctx.target_color(category), id="target"),
+            request(anchor, id="anchor"),
+        ]
         scene = ctx.sampler.sample(requests, distractor_filter=[category, anchor])
         objects = {o.id: o for o in scene_objects(scene)}
-        fwd, left = ctx.workspace.to_viewer(objects["target"].position[:2] - objects["anchor"].position[:2])
+        fwd, left = ctx.workspace.to_viewer(
+            objects["target"].position[:2] - objects["anchor"].position[:2]
+        )
         along = {"left_of": left, "right_of": -left, "in_front_of": -fwd, "behind": fwd}[relation]
         across = abs(fwd) if relation in ("left_of", "right_of") else abs(left)
         if along > 0.06 and along > 1.5 * across:
@@ -95,7 +127,13 @@ def _relation_question(ctx: TaskContext) -> Generated:
             break
     else:
         raise LayoutError("no clear relation")
-    text = _question(ctx, "relation", obj=ctx.name(category), rel=relation_phrase(ctx.wording, relation), dest=ctx.name(anchor))
+    text = _question(
+        ctx,
+        "relation",
+        obj=ctx.name(category),
+        rel=relation_phrase(ctx.wording, relation),
+        dest=ctx.name(anchor),
+    )
     return scene, text, AnswerGoal("relation", answer)
 
 
@@ -104,12 +142,18 @@ def _which(ctx: TaskContext) -> Generated:
     pool = [c for c in ctx.categories(GRASPABLE) if c != anchor]
     for _ in range(40):
         picks = ctx.rng.choice(pool, size=min(3, len(pool)), replace=False)
-        requests = [request(anchor, id="anchor")] + [request(str(c), id=f"c{i}") for i, c in enumerate(picks)]
+        requests = [request(anchor, id="anchor")] + [
+            request(str(c), id=f"c{i}") for i, c in enumerate(picks)
+        ]
         scene = ctx.sampler.sample(requests, distractors=0)
         objects = {o.id: o for o in scene_objects(scene)}
         others = [o for o in objects.values() if o.id != "anchor"]
         gaps = sorted(
-            (np.linalg.norm(o.position[:2] - objects["anchor"].position[:2]) - o.footprint_radius, o.category)
+            (
+                np.linalg.norm(o.position[:2] - objects["anchor"].position[:2])
+                - o.footprint_radius,
+                o.category,
+            )
             for o in others
         )
         if len(gaps) < 2 or gaps[1][0] - gaps[0][0] > 0.07:
@@ -123,15 +167,28 @@ def _which(ctx: TaskContext) -> Generated:
 
 
 NONSENSE = {
-    "seen": ("asdf qwerty zxcv", "blorp the flarn into the snizzle", "colorless green ideas sleep furiously", "???", "the the the the"),
-    "heldout": ("wibble wobble frobnicate", "purple monkey dishwasher", "sing the table a lullaby", "lorem ipsum dolor sit amet"),
+    "seen": (
+        "asdf qwerty zxcv",
+        "blorp the flarn into the snizzle",
+        "colorless green ideas sleep furiously",
+        "???",
+        "the the the the",
+    ),
+    "heldout": (
+        "wibble wobble frobnicate",
+        "purple monkey dishwasher",
+        "sing the table a lullaby",
+        "lorem ipsum dolor sit amet",
+    ),
 }
 ABSENT_THINGS = ("banana", "apple", "pair of scissors", "laptop", "phone", "wrench", "toothbrush")
 
 
 def clarify_or_refuse(ctx: TaskContext) -> Generated:
     """Family 9: ambiguous → ask which; impossible, absent, out of reach, nonsense → refuse."""
-    kind = ctx.choose(["ambiguous", "ambiguous", "impossible", "absent", "out_of_reach", "nonsense"])
+    kind = ctx.choose(
+        ["ambiguous", "ambiguous", "impossible", "absent", "out_of_reach", "nonsense"]
+    )
     if kind == "ambiguous":
         return _ambiguous(ctx)
     if kind == "impossible":
@@ -140,14 +197,21 @@ def clarify_or_refuse(ctx: TaskContext) -> Generated:
         container = ctx.choose(CONTAINERS)
         scene = ctx.sampler.sample([request(container, id="container")])
         thing = ctx.choose(ABSENT_THINGS)
-        text = ctx.wording.template("put").format(obj=thing, prep=CONCEPTS[container].preposition, dest=ctx.name(container))
+        text = ctx.wording.template("put").format(
+            obj=thing, prep=CONCEPTS[container].preposition, dest=ctx.name(container)
+        )
         return scene, text, NoActGoal(Outcome.REFUSE, f"there is no {thing}")
     if kind == "out_of_reach":
         category = ctx.choose(ctx.categories(GRASPABLE))
         container = ctx.choose(CONTAINERS)
-        requests = [request(container, id="container"), request(category, ctx.target_color(category), id="target", region="out_of_reach")]
+        requests = [
+            request(container, id="container"),
+            request(category, ctx.target_color(category), id="target", region="out_of_reach"),
+        ]
         scene = ctx.sampler.sample(requests, distractor_filter=[category])
-        text = ctx.wording.template("put").format(obj=ctx.name(category), prep=CONCEPTS[container].preposition, dest=ctx.name(container))
+        text = ctx.wording.template("put").format(
+            obj=ctx.name(category), prep=CONCEPTS[container].preposition, dest=ctx.name(container)
+        )
         return scene, text, NoActGoal(Outcome.REFUSE, f"the {category} is out of reach")
     scene = ctx.sampler.sample([request("tray", id="container")])
     text = ctx.choose(NONSENSE["heldout" if ctx.wording.heldout else "seen"])
@@ -155,20 +219,57 @@ def clarify_or_refuse(ctx: TaskContext) -> Generated:
 
 
 def _ambiguous(ctx: TaskContext) -> Generated:
-    category = ctx.choose(ctx.categories(("block", "cylinder", "sphere", "lego_brick", "duck", "mug", "teddy_bear", "soccer_ball", "domino")))
+    category = ctx.choose(
+        ctx.categories(
+            (
+                "block",
+                "cylinder",
+                "sphere",
+                "lego_brick",
+                "duck",
+                "mug",
+                "teddy_bear",
+                "soccer_ball",
+                "domino",
+            )
+        )
+    )
     container = ctx.choose(("tray", "plate") if category == "mug" else CONTAINERS)
     n = int(ctx.rng.integers(2, 4))
     colors = [ctx.target_color(category), *ctx.other_colors(category, [], n - 1)]
-    requests = [request(container, id="container")] + [request(category, c, id=f"c{i}") for i, c in enumerate(colors[:n])]
+    requests = [request(container, id="container")] + [
+        request(category, c, id=f"c{i}") for i, c in enumerate(colors[:n])
+    ]
     scene = ctx.sampler.sample(requests, distractor_filter=[category, *CONTAINERS])
-    text = ctx.wording.template("put").format(obj=ctx.name(category), prep=CONCEPTS[container].preposition, dest=ctx.name(container))
-    return scene, text, NoActGoal(Outcome.CLARIFY, f"{n} {plural(category)} match", tuple(f"c{i}" for i in range(n)))
+    text = ctx.wording.template("put").format(
+        obj=ctx.name(category), prep=CONCEPTS[container].preposition, dest=ctx.name(container)
+    )
+    return (
+        scene,
+        text,
+        NoActGoal(
+            Outcome.CLARIFY, f"{n} {plural(category)} match", tuple(f"c{i}" for i in range(n))
+        ),
+    )
 
 
 def _impossible(ctx: TaskContext) -> Generated:
     container = ctx.choose(CONTAINERS)
-    small = ctx.choose(ctx.categories(("mug", "block", "sphere", "duck", "lego_brick", "teddy_bear", "soccer_ball")))
-    scene = ctx.sampler.sample([request(container, id="container"), request(small, id="small")], distractor_filter=[small, *CONTAINERS])
+    small = ctx.choose(
+        ctx.categories(
+            ("mug", "block", "sphere", "duck", "lego_brick", "teddy_bear", "soccer_ball")
+        )
+    )
+    scene = ctx.sampler.sample(
+        [request(container, id="container"), request(small, id="small")],
+        distractor_filter=[small, *CONTAINERS],
+    )
     prep = "in" if small in ("mug",) else "on"
-    text = ctx.wording.template("put").format(obj=ctx.name(container), prep=prep, dest=ctx.name(small))
-    return scene, text, NoActGoal(Outcome.REFUSE, f"a {container} cannot be picked up and put {prep} a {small}")
+    text = ctx.wording.template("put").format(
+        obj=ctx.name(container), prep=prep, dest=ctx.name(small)
+    )
+    return (
+        scene,
+        text,
+        NoActGoal(Outcome.REFUSE, f"a {container} cannot be picked up and put {prep} a {small}"),
+    )

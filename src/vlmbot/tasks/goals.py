@@ -91,7 +91,11 @@ def is_inside(obj: ObjectState, container: ObjectState) -> bool:
         inside = bool(np.all(np.abs(local) < half))
     else:
         inside = bool(np.hypot(*local) < half)
-    resting = container.bottom_z - 0.01 <= obj.bottom_z <= container.bottom_z + 0.6 * container.size[2] + 0.01
+    resting = (
+        container.bottom_z - 0.01
+        <= obj.bottom_z
+        <= container.bottom_z + 0.6 * container.size[2] + 0.01
+    )
     return inside and resting
 
 

@@ -51,7 +51,11 @@ class EpisodeSpec:
             raise InputError(f"unknown task {self.task!r}; tasks: {', '.join(FAMILIES)}")
         if self.split not in SPLITS:
             raise InputError(f"unknown split {self.split!r}; splits: {', '.join(SPLITS)}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or not 0 <= self.seed <= MAX_SEED
+        ):
             raise InputError(f"seed must be an integer in [0, {MAX_SEED}], got {self.seed!r}")
         if self.instruction is not None and not isinstance(self.instruction, str):
             raise InputError("instruction must be a string")
@@ -92,7 +96,9 @@ def _rng(spec: EpisodeSpec) -> np.random.Generator:
 def build_episode(spec: EpisodeSpec, randomization: Randomization | None = None) -> Episode:
     """Deterministic: the same spec always gives the same scene, wording and goal."""
     rng = _rng(spec)
-    ctx = TaskContext(rng, spec.split, SceneSampler(rng, spec.split, randomization), Wording(rng, spec.split))
+    ctx = TaskContext(
+        rng, spec.split, SceneSampler(rng, spec.split, randomization), Wording(rng, spec.split)
+    )
     for _ in range(20):
         try:
             scene, text, goal = FAMILIES[spec.task](ctx)
@@ -131,7 +137,10 @@ def sample_specs(n: int, seed: int = 0) -> list[EpisodeSpec]:
 
 
 def read_episodes_file(path: str | Path) -> list[EpisodeSpec]:
-    """JSONL, one {"task", "seed", "instruction"?, "split"?} per line; blank lines and # comments skipped."""
+    """JSONL, one {"task", "seed", "instruction"?, "split"?} per line.
+
+    Blank lines and lines starting with # are skipped.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"episodes file not found: {path}")
@@ -161,7 +170,7 @@ def _parse_lines(lines: list[str], path: Path) -> Iterator[EpisodeSpec]:
         if unknown:
             raise InputError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
         if "task" not in record or "seed" not in record:
-            raise InputError(f"{where}: needs \"task\" and \"seed\"")
+            raise InputError(f'{where}: needs "task" and "seed"')
         try:
             yield EpisodeSpec(
                 task=record["task"],

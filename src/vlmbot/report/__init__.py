@@ -1,0 +1,1 @@
+"""Human-readable reports: annotated images and an HTML page per run."""
