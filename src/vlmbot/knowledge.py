@@ -69,6 +69,25 @@ AFFORDANCE_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: More ways to describe each category (shape, material, use): seen vocabulary, used to train
+#: the embedded model's region-text alignment so that paraphrases land near the right object.
+DESCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "block": ("a toy block", "a cube-shaped block", "a building block", "a small cube"),
+    "cylinder": ("a short cylinder", "a round can", "a cylindrical object", "a short round column"),
+    "sphere": ("a small ball", "a rubber ball", "a sphere-shaped toy", "a bouncy ball"),
+    "mug": ("a ceramic mug", "a mug with a handle", "a tea mug", "a cup for drinking"),
+    "duck": ("a rubber duck", "a toy duck", "a bath duck", "a little yellow duck toy"),
+    "teddy_bear": ("a teddy bear", "a stuffed toy bear", "a plush teddy"),
+    "lego_brick": ("a lego brick", "a plastic toy brick", "a toy brick with studs"),
+    "jenga_block": ("a jenga block", "a long wooden bar", "a wooden stick", "a rectangular bar"),
+    "domino": ("a domino", "a domino tile", "a flat tile"),
+    "soccer_ball": ("a soccer ball", "a football", "a ball with black patches"),
+    "bowl": ("a bowl", "a round bowl", "a cereal bowl", "a deep dish"),
+    "plate": ("a plate", "a flat plate", "a round plate", "a dinner dish"),
+    "tray": ("a tray", "a square tray", "a shallow bin", "a box with low walls"),
+}
+
+
 def concept(category: str) -> Concept:
     try:
         return CONCEPTS[category]

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from vlmbot.errors import InputError
-from vlmbot.knowledge import CONCEPTS
+from vlmbot.knowledge import CONCEPTS, DESCRIPTIONS
 from vlmbot.sim.catalog import HELDOUT_CATEGORIES, HELDOUT_COLOR_COMBOS
 from vlmbot.tasks.goals import AnswerGoal, NoActGoal, check_answer, parse_count
 from vlmbot.tasks.suite import (
@@ -52,7 +52,11 @@ def test_heldout_splits_do_what_they_say():
         ep = build_episode(EpisodeSpec("put_in", seed, "heldout_colors"))
         target = ep.scene.object("target")
         assert (target.category, target.color) in HELDOUT_COLOR_COMBOS
-    assert not {n for names in HELDOUT_NAMES.values() for n in names} & seen_words
+    heldout_words = {n for names in HELDOUT_NAMES.values() for n in names}
+    assert not heldout_words & seen_words
+    for category, phrases in DESCRIPTIONS.items():
+        for phrase in phrases:
+            assert not any(f" {w}" in f" {phrase}" for w in heldout_words), (category, phrase)
     for family, templates in HELDOUT_TEMPLATES.items():
         assert not set(templates) & set(SEEN_TEMPLATES[family])
 

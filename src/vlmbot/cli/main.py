@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "vlmbot.cli.sim_cmds",
     "vlmbot.cli.eval_cmds",
     "vlmbot.cli.model_cmds",
+    "vlmbot.cli.tiny_cmds",
 )
 
 

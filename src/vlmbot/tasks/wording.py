@@ -11,7 +11,7 @@ SPLITS = ("seen", "heldout_wording", "heldout_colors", "heldout_categories")
 
 #: Names for each category that only the heldout_wording split uses.
 HELDOUT_NAMES: dict[str, tuple[str, ...]] = {
-    "block": ("brick", "square block", "toy cube"),
+    "block": ("square block", "toy cube", "wooden cube"),
     "cylinder": ("canister", "round pillar", "tin"),
     "sphere": ("orb", "round ball"),
     "mug": ("teacup", "coffee cup", "drinking cup"),

@@ -1,0 +1,1 @@
+"""vlmbot-tiny: the embedded vision-language model, trained in vlmbot's simulator."""

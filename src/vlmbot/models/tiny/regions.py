@@ -1,0 +1,108 @@
+"""Per-region measurements: object masks (depth when given, colour contrast otherwise), the
+object's colour, and size preferences."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vlmbot.geometry import depth_to_points
+from vlmbot.models.tiny.colors import object_color, srgb_to_lab
+from vlmbot.perception.table import estimate_table_plane
+from vlmbot.types import Camera, Detections
+
+MIN_HEIGHT = 0.004  # metres above the table that count as object
+
+
+def object_masks(
+    image: np.ndarray, boxes: np.ndarray, depth: np.ndarray | None, camera: Camera | None
+) -> np.ndarray:
+    """(N, H, W) bool: the object's own pixels inside each box."""
+    height, width = image.shape[:2]
+    masks = np.zeros((len(boxes), height, width), dtype=bool)
+    if len(boxes) == 0:
+        return masks
+    above = None
+    if depth is not None and camera is not None:
+        plane = estimate_table_plane(depth, camera)
+        if plane is not None:
+            above = (plane.height(depth_to_points(camera, depth)) > MIN_HEIGHT) & (depth > 0)
+    for i, box in enumerate(boxes):
+        x0, y0, x1, y1 = _int_box(box, width, height)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        if above is not None:
+            region = above[y0:y1, x0:x1] & _near_cluster(depth[y0:y1, x0:x1])  # type: ignore[index]
+        else:
+            region = _contrast_mask(image, x0, y0, x1, y1)
+        if region.sum() < 3:
+            region = _centre_mask(y1 - y0, x1 - x0)
+        masks[i, y0:y1, x0:x1] = region
+    return masks
+
+
+def _int_box(box: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = np.round(box).astype(int)
+    return max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+
+
+def _near_cluster(depth: np.ndarray) -> np.ndarray:
+    """Pixels of the nearest depth layer in a box (the object, not what is behind it)."""
+    valid = depth > 0
+    if valid.sum() < 4:
+        return valid
+    values = depth[valid]
+    near = np.percentile(values, 5)
+    spread = np.percentile(values, 60) - near
+    return valid & (depth <= near + max(0.03, spread))
+
+
+def _contrast_mask(image: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+    """Pixels that differ from the colour just around the box (the background)."""
+    height, width = image.shape[:2]
+    ring = np.concatenate(
+        [
+            image[max(y0 - 2, 0) : y0, x0:x1].reshape(-1, 3),
+            image[y1 : min(y1 + 2, height), x0:x1].reshape(-1, 3),
+            image[y0:y1, max(x0 - 2, 0) : x0].reshape(-1, 3),
+            image[y0:y1, x1 : min(x1 + 2, width)].reshape(-1, 3),
+        ]
+    )
+    if len(ring) == 0:
+        return _centre_mask(y1 - y0, x1 - x0)
+    background = np.median(srgb_to_lab(ring / 255.0), axis=0)
+    lab = srgb_to_lab(image[y0:y1, x0:x1] / 255.0)
+    return np.asarray(np.linalg.norm(lab - background, axis=-1) > 12.0)
+
+
+def _centre_mask(h: int, w: int) -> np.ndarray:
+    mask = np.zeros((h, w), dtype=bool)
+    mask[h // 4 : h - h // 4 + 1, w // 4 : w - w // 4 + 1] = True
+    return mask
+
+
+def region_colors(image: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """(N, 3) Lab colour of each mask's pixels (NaN for an empty mask)."""
+    if len(masks) == 0:
+        return np.zeros((0, 3), np.float32)
+    return np.stack([object_color(image[mask]) for mask in masks]).astype(np.float32)
+
+
+def size_factors(proposals: Detections, size: str, relevance: np.ndarray) -> np.ndarray:
+    """Prefer the smallest (or largest) among the proposals that match the noun.
+
+    Size is 3D volume when positions were lifted, else box area; the comparison set is the
+    proposals with relevance ≥ half the best one's.
+    """
+    if proposals.extents is not None and not np.isnan(proposals.extents).all():
+        measure = np.nan_to_num(np.prod(np.clip(proposals.extents, 1e-3, None), axis=1), nan=1e-6)
+    else:
+        measure = proposals.areas.astype(np.float64)
+    peers = relevance >= 0.5 * float(relevance.max()) if len(relevance) else np.zeros(0, bool)
+    if not peers.any():
+        return np.ones(len(proposals), np.float32)
+    low, high = measure[peers].min(), measure[peers].max()
+    if high <= low * 1.2:
+        return np.full(len(proposals), 0.5, np.float32)  # nothing is clearly smaller or larger
+    ratio = (measure - low) / (high - low)
+    factor = 1.0 - ratio if size == "small" else ratio
+    return np.clip(0.15 + 0.85 * factor, 0.05, 1.0).astype(np.float32)

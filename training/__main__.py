@@ -1,0 +1,113 @@
+"""Regenerate vlmbot-tiny from a seed: render data, train, fit colours, export, evaluate.
+
+    python -m training --out training/runs/latest [--install]      (make train)
+    python -m training --smoke --out /tmp/tiny-smoke                 (CI: a few steps)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from training.data import extract_crops, load_frames, render
+from training.prompts import prompt_bank
+from training.train_detector import train_detector
+from training.train_regions import train_regions
+from vlmbot.models.tiny.colors import BASIC_COLORS, ColorNamer
+from vlmbot.models.tiny.configuration import TinyConfig
+from vlmbot.models.tiny.modeling import TinyVLMModules
+from vlmbot.models.tiny.text import SentenceEncoder
+from vlmbot.models.tiny.weights import embedded_weights_path, save_tiny
+from vlmbot.sim.dataset import training_categories
+
+
+def fit_color_prototypes(colors: list[str], labs: np.ndarray) -> dict[str, np.ndarray]:
+    """Median rendered Lab colour of each palette colour seen in training."""
+    prototypes = {}
+    names = np.asarray(colors)
+    for word in BASIC_COLORS:
+        rows = labs[(names == word) & ~np.isnan(labs).any(axis=1)]
+        if len(rows) >= 5:
+            prototypes[word] = np.median(rows, axis=0)
+    return prototypes
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m training", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="training/runs/latest")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--scenes", type=int, default=4000, help="rendered scenes (2 frames each)")
+    parser.add_argument("--detector-epochs", type=float, default=12.0)
+    parser.add_argument("--region-epochs", type=float, default=12.0)
+    parser.add_argument("--workers", type=int, default=2, help="render processes")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads for training")
+    parser.add_argument("--install", action="store_true", help="copy the weights into the package")
+    parser.add_argument("--smoke", action="store_true", help="a few steps on a few scenes (CI)")
+    parser.add_argument("--skip-eval", action="store_true")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(args.threads)
+    started = time.perf_counter()
+    scenes = 6 if args.smoke else args.scenes
+    data_stats = render(out / "data", scenes, args.seed, 1 if args.smoke else args.workers)
+    frames = load_frames(out / "data")
+    config = TinyConfig()
+    categories = training_categories("seen")
+    detector, det_stats = train_detector(
+        frames, config, args.detector_epochs, args.seed, batch_size=4 if args.smoke else 32,
+        max_steps=3 if args.smoke else None,
+    )  # fmt: skip
+    crops = extract_crops(frames, categories, config, args.seed)
+    phrases, labels = prompt_bank(categories)
+    phrase_embeddings = SentenceEncoder()(phrases)
+    encoder, projection, reg_stats = train_regions(
+        crops, phrase_embeddings, labels, config, args.region_epochs, args.seed,
+        batch_size=16 if args.smoke else 256, max_steps=3 if args.smoke else None,
+    )  # fmt: skip
+    modules = TinyVLMModules(config)
+    modules.proposals, modules.regions, modules.text = detector, encoder, projection
+    colors = ColorNamer(fit_color_prototypes(crops.color, crops.object_lab))
+    training = {
+        "seed": args.seed,
+        "scenes": scenes,
+        "frames": len(frames),
+        "crops": len(crops.category),
+        "categories": categories,
+        "phrases": len(phrases),
+        "render": data_stats,
+        "detector": det_stats,
+        "regions": reg_stats,
+        "train_seconds": round(time.perf_counter() - started, 1),
+        "threads": args.threads,
+    }
+    weights = save_tiny(modules, colors, {"training": training}, out / "tiny.safetensors")
+    print(f"training: wrote {weights} ({weights.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
+    if not args.skip_eval and not args.smoke:
+        from vlmbot.models.tiny.evaluate import evaluate_model
+        from vlmbot.models.tiny.weights import load_tiny
+
+        metrics = evaluate_model(load_tiny(str(weights)))
+        (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        training["metrics"] = metrics
+    training["total_seconds"] = round(time.perf_counter() - started, 1)
+    (out / "training.json").write_text(json.dumps(training, indent=2, default=str))
+    if args.install:
+        shutil.copy(weights, embedded_weights_path())
+        print(f"training: installed {embedded_weights_path()}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""Train the class-agnostic proposal network (CenterNet-style focal loss on centre heatmaps)."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from training.data import Frames
+from vlmbot.models.tiny.configuration import TinyConfig
+from vlmbot.models.tiny.modeling import ProposalNet
+from vlmbot.models.tiny.processing import normalize
+
+
+def gaussian_radius(w: float, h: float) -> float:
+    """Heatmap spread in cells for a box of (w, h) cells (a simple, size-proportional rule)."""
+    return max(0.7, 0.18 * math.sqrt(w * h))
+
+
+def targets(boxes: list[np.ndarray], config: TinyConfig) -> tuple[torch.Tensor, ...]:
+    """Boxes (pixels of the S×S input) → heatmap (B,1,G,G), size (B,2,G,G), offset (B,2,G,G),
+    mask (B,1,G,G) with 1 at object centres."""
+    stride = config.detector_stride
+    cells = config.image_size // stride
+    b = len(boxes)
+    heat = np.zeros((b, 1, cells, cells), np.float32)
+    size = np.zeros((b, 2, cells, cells), np.float32)
+    offset = np.zeros((b, 2, cells, cells), np.float32)
+    mask = np.zeros((b, 1, cells, cells), np.float32)
+    ys, xs = np.mgrid[0:cells, 0:cells]
+    for i, frame_boxes in enumerate(boxes):
+        for x0, y0, x1, y1 in frame_boxes:
+            w, h = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+            cx, cy = (x0 + x1) / 2 / stride, (y0 + y1) / 2 / stride
+            ix, iy = min(int(cx), cells - 1), min(int(cy), cells - 1)
+            sigma = gaussian_radius(w / stride, h / stride)
+            g = np.exp(-((xs - ix) ** 2 + (ys - iy) ** 2) / (2 * sigma**2))
+            heat[i, 0] = np.maximum(heat[i, 0], g)
+            size[i, :, iy, ix] = np.log([w / config.image_size, h / config.image_size])
+            offset[i, :, iy, ix] = [cx - ix - 0.5, cy - iy - 0.5]
+            mask[i, 0, iy, ix] = 1.0
+    return tuple(torch.from_numpy(a) for a in (heat, size, offset, mask))
+
+
+def focal_loss(logits: torch.Tensor, heat: torch.Tensor) -> torch.Tensor:
+    """CenterNet's penalty-reduced focal loss (alpha 2, beta 4)."""
+    p = torch.sigmoid(logits).clamp(1e-4, 1 - 1e-4)
+    positive = heat.eq(1).float()
+    pos_loss = -((1 - p) ** 2) * torch.log(p) * positive
+    neg_loss = -((1 - heat) ** 4) * (p**2) * torch.log(1 - p) * (1 - positive)
+    return (pos_loss.sum() + neg_loss.sum()) / positive.sum().clamp(min=1)
+
+
+def augment(rgb: np.ndarray, boxes: list[np.ndarray], rng: np.random.Generator) -> tuple[torch.Tensor, list[np.ndarray]]:
+    """Random horizontal flips and brightness/contrast jitter. rgb: (B, H, W, 3) uint8."""
+    images = torch.from_numpy(rgb).permute(0, 3, 1, 2).float() / 255.0
+    width = rgb.shape[2]
+    out_boxes = []
+    for i in range(len(images)):
+        b = boxes[i].copy()
+        if rng.random() < 0.5:
+            images[i] = images[i].flip(-1)
+            b[:, [0, 2]] = width - b[:, [2, 0]]
+        out_boxes.append(b)
+    gain = torch.from_numpy(rng.uniform(0.8, 1.2, (len(images), 1, 1, 1)).astype(np.float32))
+    bias = torch.from_numpy(rng.uniform(-0.08, 0.08, (len(images), 1, 1, 1)).astype(np.float32))
+    return (images * gain + bias).clamp(0, 1), out_boxes
+
+
+def train_detector(
+    frames: Frames, config: TinyConfig, epochs: float, seed: int, batch_size: int = 32, lr: float = 3e-3, max_steps: int | None = None
+) -> tuple[ProposalNet, dict[str, float]]:
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = ProposalNet(config)
+    steps = max_steps or max(1, int(epochs * len(frames) / batch_size))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps, pct_start=0.1)
+    start = time.perf_counter()
+    model.train()
+    for step in range(steps):
+        index = rng.choice(len(frames), batch_size, replace=False)
+        images, boxes = augment(frames.rgb[index], [frames.boxes[i] for i in index], rng)
+        heat, size, offset, mask = targets(boxes, config)
+        pred_heat, pred_size, pred_offset = model(normalize(images, config))
+        loss_heat = focal_loss(pred_heat, heat)
+        n = mask.sum().clamp(min=1)
+        loss_size = (F.l1_loss(pred_size, size, reduction="none") * mask).sum() / n
+        loss_offset = (F.l1_loss(pred_offset, offset, reduction="none") * mask).sum() / n
+        loss = loss_heat + 0.5 * loss_size + loss_offset
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        if step % 50 == 0 or step == steps - 1:
+            rate = (step + 1) * batch_size / (time.perf_counter() - start)
+            print(f"detector: step {step + 1}/{steps} loss {loss.item():.3f} "
+                  f"(heat {loss_heat.item():.3f} size {loss_size.item():.3f} off {loss_offset.item():.3f}) {rate:.0f} img/s",
+                  file=sys.stderr, flush=True)  # fmt: skip
+    model.eval()
+    return model, {"steps": steps, "seconds": round(time.perf_counter() - start, 1), "final_loss": round(float(loss.item()), 4)}
