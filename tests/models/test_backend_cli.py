@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 
 from vlmbot.cli import model_cmds
-from vlmbot.cli.main import main
-from vlmbot.models import families
+from vlmbot.cli.main import build_parser, main
+from vlmbot.models import ModelFamily, families, registry
 
 Checkpoints = Callable[[str], Path]
 
@@ -151,7 +151,7 @@ def test_detect_plain_text_output(
             "both --depth and --camera",
         ),
         (["detect", "{image}", "--query", "mug", "--model", "{clip}"], "families that do: "),
-        (["detect", "{image}", "--query", "mug"], "model 'tiny'"),
+        (["detect", "{image}", "--query", "mug", "--model", "broken:x"], "cannot be loaded"),
         (
             ["classify", "{image}", "--label", "mug", "--label", "duck", "--model", "{owlv2}"],
             "does not do classification",
@@ -181,7 +181,11 @@ def test_user_mistakes_are_one_line_errors(
     camera_files: tuple[Path, Path],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A family whose code is missing from this install (as `tiny` is until it is built).
+    broken = ModelFamily("broken", frozenset({"detect"}), "vlmbot.no_such_module:load", "x")
+    monkeypatch.setitem(registry._FAMILIES, "broken", broken)
     corrupt = tmp_path / "corrupt.png"
     corrupt.write_bytes(b"not a png")
     names = {
@@ -196,6 +200,12 @@ def test_user_mistakes_are_one_line_errors(
     }
     assert main([arg.format(**names) for arg in argv]) == 2
     assert message in _error(capsys)
+
+
+def test_model_defaults_to_the_embedded_tiny_model() -> None:
+    parser = build_parser()
+    assert parser.parse_args(["detect", "x.png", "--query", "mug"]).model == "tiny"
+    assert parser.parse_args(["classify", "x.png", "--label", "a"]).model == "tiny"
 
 
 def test_classify_json(
