@@ -155,7 +155,14 @@ def test_missing_dependency_gives_the_pip_line(monkeypatch: pytest.MonkeyPatch) 
         (ImportError("SiglipTokenizer requires the SentencePiece library"), "sentencepiece"),
         (ImportError("needs the protobuf library"), "protobuf"),
         (ModuleNotFoundError("No module named 'scipy'", name="scipy"), "pip install scipy"),
+        (ImportError("SmolVLMVideoProcessor requires the Torchvision library"), "torchvision"),
+        (ImportError("Package `num2words` is required"), "pip install num2words"),
         (ImportError("something unrelated"), None),
+        (ValueError("see https://huggingface.co/docs/transformers/installation"), None),
+        (
+            ModuleNotFoundError("No module named 'transformers'", name="transformers"),
+            "pip install 'transformers",
+        ),
     ],
 )
 def test_missing_dependency_from(error: Exception, expected: str | None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -34,7 +35,11 @@ INSTALL_HINTS = {
     "protobuf": "pip install 'vlmbot[hf]'  (or: pip install protobuf)",
     "scipy": "pip install scipy",
     "PIL": "pip install pillow",
+    "num2words": "pip install num2words",
+    "torchvision": "pip install torchvision  (a build matching torch 2.13)",
 }
+
+_CORE = ("torch", "transformers", "PIL")
 
 #: How long the reachability check of the hub may take before we call the machine offline.
 HUB_PROBE_TIMEOUT_S = 3.0
@@ -60,8 +65,12 @@ def missing_dependency_from(exc: BaseException) -> MissingDependencyError | None
     """Map an ImportError (or transformers' 'requires the X library') to our error, if it is one."""
     text = str(exc).lower()
     name = getattr(exc, "name", None)
-    for module, hint in INSTALL_HINTS.items():
-        if name == module or module.lower() in text:
+    # Longest names first, whole words only: "torchvision" must not read as "torch". The core
+    # packages are matched by module name only: their names appear in many unrelated messages.
+    for module in sorted(INSTALL_HINTS, key=len, reverse=True):
+        in_text = module not in _CORE and re.search(rf"\b{re.escape(module.lower())}\b", text)
+        if name == module or in_text:
+            hint = INSTALL_HINTS[module]
             return MissingDependencyError(f"{module} is needed here; install it with: {hint}")
     return None
 
