@@ -263,6 +263,49 @@ def build_idefics3(path: Path) -> Path:
     return path
 
 
+def build_idefics2(path: Path) -> Path:
+    """Idefics2: SigLIP vision + a perceiver resampler (4 latents) + a 2-layer Mistral."""
+    _seed()
+    specials = ["<fake_token_around_image>", "<image>", "<end_of_utterance>"]
+    tokenizer = byte_tokenizer(specials)
+    text = {
+        "model_type": "mistral",
+        "vocab_size": len(tokenizer),
+        "hidden_size": 32,
+        "intermediate_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "num_key_value_heads": 2,
+        "max_position_embeddings": 512,
+        "pad_token_id": tokenizer.pad_token_id,
+        "bos_token_id": tokenizer.bos_token_id,
+        "eos_token_id": tokenizer.eos_token_id,
+    }
+    perceiver = {
+        "hidden_act": "silu",
+        "resampler_n_latents": 4,
+        "resampler_depth": 1,
+        "resampler_n_heads": 2,
+        "resampler_head_dim": 8,
+        "num_key_value_heads": 1,
+    }
+    config = transformers.Idefics2Config(
+        vision_config=VISION,
+        text_config=text,
+        perceiver_config=perceiver,
+        image_token_id=tokenizer.convert_tokens_to_ids("<image>"),
+    )
+    transformers.Idefics2ForConditionalGeneration(config).save_pretrained(path)
+    image_processor = transformers.Idefics2ImageProcessor(
+        do_image_splitting=False, size={"longest_edge": 32, "shortest_edge": 32}
+    )
+    processor = transformers.Idefics2Processor(
+        image_processor, tokenizer, image_seq_len=4, chat_template=IDEFICS_TEMPLATE
+    )
+    processor.save_pretrained(path)
+    return path
+
+
 def build_paligemma(path: Path) -> Path:
     """PaliGemma: SigLIP vision (16 image tokens) + a 2-layer Gemma; the processor adds the
     1024 <locXXXX> and 128 <segXXX> tokens."""
@@ -305,7 +348,7 @@ BUILDERS: dict[str, dict[str, Callable[[Path], Path]]] = {
         "blip-vqa": build_blip_vqa,
         "blip-itm": build_blip_itm,
     },
-    "idefics": {"idefics3": build_idefics3},
+    "idefics": {"idefics3": build_idefics3, "idefics2": build_idefics2},
     "paligemma": {"paligemma": build_paligemma},
 }
 

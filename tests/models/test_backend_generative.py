@@ -75,17 +75,19 @@ def test_blip_refuses_what_its_checkpoint_cannot_do(
         call(tiny_model("blip", checkpoint), rgb)
 
 
-def test_idefics_caption_and_answer(tiny_model: Model, rgb: np.ndarray) -> None:
-    model = tiny_model("idefics", "idefics3")
+@pytest.mark.parametrize("name", ["idefics3", "idefics2"])
+def test_idefics_caption_and_answer(tiny_model: Model, rgb: np.ndarray, name: str) -> None:
+    model = tiny_model("idefics", name)
     assert model.tasks == {"caption", "vqa"}
     for text in (model.caption(rgb), model.answer(rgb, "how many mugs?")):
         assert isinstance(text, str) and text == text.strip() and _special_free(text)
 
 
+@pytest.mark.parametrize("name", ["idefics3", "idefics2"])
 def test_idefics_few_shot_prompt_interleaves_every_image(
-    tiny_model: Model, rgb: np.ndarray
+    tiny_model: Model, rgb: np.ndarray, name: str
 ) -> None:
-    model = tiny_model("idefics", "idefics3")
+    model = tiny_model("idefics", name)
     image_token = model.processor.tokenizer.convert_tokens_to_ids("<image>")
     shots = [(rgb[::-1].copy(), "what colour?", "red"), (rgb[:, ::-1].copy(), "how many?", "two")]
     zero_shot = model.prepare("what is it?", [rgb])

@@ -67,9 +67,9 @@ _HF_FAMILIES = (
         name="idefics",
         tasks=frozenset({"caption", "vqa"}),
         loader=f"{_HF}.idefics:load_idefics",
-        description="Idefics2/3, SmolVLM: interleaved image-text chat, few-shot captioning and VQA",
-        example_ids=("HuggingFaceTB/SmolVLM-256M-Instruct", "HuggingFaceM4/Idefics3-8B-Llama3"),
-        default_source="HuggingFaceTB/SmolVLM-256M-Instruct",
+        description="Idefics2/3: interleaved image-text chat, few-shot captioning and VQA",
+        example_ids=("HuggingFaceM4/Idefics3-8B-Llama3", "HuggingFaceM4/idefics2-8b"),
+        default_source="HuggingFaceM4/Idefics3-8B-Llama3",
     ),
     ModelFamily(
         name="paligemma",
