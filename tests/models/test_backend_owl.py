@@ -41,7 +41,7 @@ def test_image_side_heads_reproduce_the_full_forward_pass(detector: Any, rgb: np
     inputs = detector.processor(text=[QUERIES], images=[Image.fromarray(rgb)], return_tensors="pt")
     with torch.no_grad():
         reference = detector.model(**inputs)
-    features = detector.image_features([rgb])[0]
+    features = detector._image_features([rgb])[0]
     scores = detector._score(features, detector.encode_queries(QUERIES))
     np.testing.assert_allclose(scores, torch.sigmoid(reference.logits[0]).numpy(), atol=1e-5)
     pixels = detector.frame.to_pixels(reference.pred_boxes[0].numpy(), (64, 48))
@@ -96,7 +96,7 @@ def test_positions_with_depth_and_camera(detector: Any, rgb: np.ndarray) -> None
 
 
 def test_example_box_selects_the_matching_patch(detector: Any, rgb: np.ndarray) -> None:
-    features = detector.image_features([rgb])[0]
+    features = detector._image_features([rgb])[0]
     for patch in (0, 5, len(features.boxes_xyxy) - 1):
         box = features.boxes_xyxy[patch]
         if box[2] - box[0] < 1 or box[3] - box[1] < 1:
@@ -127,11 +127,11 @@ def test_owlv2_boxes_undo_the_square_padding(tiny_model: Callable[[str, str], An
     padded = np.zeros((40, 40, 3), dtype=np.uint8)
     padded[:24] = image
     queries = detector.encode_queries(QUERIES)
-    a = detector.image_features([image])[0].boxes_xyxy
-    b = detector.image_features([padded])[0].boxes_xyxy
+    a = detector._image_features([image])[0].boxes_xyxy
+    b = detector._image_features([padded])[0].boxes_xyxy
     np.testing.assert_allclose(a, b, atol=1e-3)
-    scores_a = detector._score(detector.image_features([image])[0], queries)
-    scores_b = detector._score(detector.image_features([padded])[0], queries)
+    scores_a = detector._score(detector._image_features([image])[0], queries)
+    scores_b = detector._score(detector._image_features([padded])[0], queries)
     np.testing.assert_allclose(scores_a, scores_b, atol=1e-5)
 
 

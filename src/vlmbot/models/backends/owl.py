@@ -36,7 +36,8 @@ from vlmbot.types import Camera, Detections
 
 @dataclass(frozen=True)
 class ImageFeatures:
-    """The image side of one frame. class_embeds: (P, D) unnormalised class embeddings per
+    """The image side of one frame (internal: feats is the (1, P, D) torch input of the
+    heads). class_embeds: (P, D) unnormalised class embeddings per
     patch; boxes_xyxy: (P, 4) predicted boxes in pixels of the input image; objectness: (P,)
     logits (OWLv2) or None; image_wh: the input image size."""
 
@@ -81,8 +82,9 @@ class OwlDetector(HFModel):
         return QueryEmbeddings(tuple(texts), l2_normalise(embeds), self.name)
 
     @torch.inference_mode()
-    def image_features(self, images: Sequence[np.ndarray]) -> list[ImageFeatures]:
-        """Run the image tower and box/objectness heads on (H, W, 3) uint8 images."""
+    def _image_features(self, images: Sequence[np.ndarray]) -> list[ImageFeatures]:
+        """Run the image tower and box/objectness heads on (H, W, 3) uint8 images (internal:
+        the result holds torch features for the class head)."""
         out: list[ImageFeatures] = []
         for chunk in batched([check_image(image) for image in images], self.batch_size):
             pixels = self._inputs(
@@ -164,7 +166,7 @@ class OwlDetector(HFModel):
         check_depth(depth, camera, image.shape[:2])
         query_embeddings = self._queries(queries)
         return self._detections(
-            self.image_features([image])[0], query_embeddings, threshold, depth, camera
+            self._image_features([image])[0], query_embeddings, threshold, depth, camera
         )
 
     def detect_batch(
@@ -177,7 +179,7 @@ class OwlDetector(HFModel):
         query_embeddings = self._queries(queries)
         return [
             self._detections(features, query_embeddings, threshold)
-            for features in self.image_features(images)
+            for features in self._image_features(images)
         ]
 
     def encode_example(
@@ -188,7 +190,7 @@ class OwlDetector(HFModel):
         box = np.asarray(example_box, dtype=np.float64).reshape(-1)
         if box.shape != (4,) or box[2] <= box[0] or box[3] <= box[1]:
             raise InputError(f"example_box must be [x_min, y_min, x_max, y_max], got {example_box}")
-        features = self.image_features([example_image])[0]
+        features = self._image_features([example_image])[0]
         overlap = box_iou(box[None], features.boxes_xyxy)[0]
         if overlap.max() <= 0:
             raise InputError(f"example_box {box.tolist()} does not overlap the example image")
