@@ -40,7 +40,7 @@ def _c(category: str, names: str, affordances: str, preposition: str = "in") -> 
 CONCEPTS: dict[str, Concept] = {
     c.category: c
     for c in (
-        _c("block", "block,cube,box", "graspable stackable toy"),
+        _c("block", "block,cube", "graspable stackable toy"),
         _c("cylinder", "cylinder,can,tube", "graspable stackable"),
         _c("sphere", "ball,sphere", "graspable round toy"),
         _c("mug", "mug,cup,coffee mug", "graspable drinkware"),
@@ -58,13 +58,13 @@ CONCEPTS: dict[str, Concept] = {
 
 #: Descriptions of each affordance, used as text prompts and to explain refusals.
 AFFORDANCE_PHRASES: dict[str, tuple[str, ...]] = {
-    "drinkware": ("something you can drink from", "a drinking vessel"),
+    "drinkware": ("something you can drink from", "a cup for drinks"),
     "container": ("a container", "something to put things in"),
     "dishware": ("a dish", "something to eat from"),
     "soft": ("something soft", "a soft toy"),
     "toy": ("a toy", "something to play with"),
     "animal": ("a toy animal", "an animal"),
-    "round": ("something round", "something that rolls"),
+    "round": ("something round", "a round toy"),
     "stackable": ("something you can stack", "a building piece"),
 }
 

@@ -54,6 +54,12 @@ def test_heldout_splits_do_what_they_say():
         assert (target.category, target.color) in HELDOUT_COLOR_COMBOS
     heldout_words = {n for names in HELDOUT_NAMES.values() for n in names}
     assert not heldout_words & seen_words
+    from vlmbot.knowledge import AFFORDANCE_PHRASES
+    from vlmbot.tasks.families_act import AFFORDANCE_REFS
+
+    heldout_refs = {p for refs in AFFORDANCE_REFS["heldout"].values() for p in refs}
+    seen_phrases = {p for phrases in AFFORDANCE_PHRASES.values() for p in phrases}
+    assert not heldout_refs & (seen_phrases | {p for ps in DESCRIPTIONS.values() for p in ps})
     for category, phrases in DESCRIPTIONS.items():
         for phrase in phrases:
             assert not any(f" {w}" in f" {phrase}" for w in heldout_words), (category, phrase)

@@ -29,6 +29,10 @@ class Agent(Protocol):
 
 #: name → ("module:factory", one-line description). Factories take keyword options.
 _AGENTS: dict[str, tuple[str, str]] = {
+    "vlm": (
+        "vlmbot.agents.vlm:VLMAgent",
+        "the default agent: perception, scene graph, language, planning and a safety gate",
+    ),
     "oracle": (
         "vlmbot.eval.oracle:OracleAgent",
         "PRIVILEGED: reads simulator state and the task's goal; proves tasks are solvable",

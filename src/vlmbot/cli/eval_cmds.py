@@ -9,7 +9,7 @@ from typing import Any
 from vlmbot.cli.common import print_json
 from vlmbot.errors import InputError
 
-DEFAULT_AGENT = "oracle"
+DEFAULT_AGENT = "vlm"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,6 +24,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     ev.add_argument("--seed", type=int, default=0, help="seed for drawing episodes (default: 0)")
     ev.add_argument("--workers", type=int, help="worker processes (default: CPU count, at most 4)")
+    ev.add_argument(
+        "--perception",
+        choices=("model", "oracle"),
+        default="model",
+        help="vlm agent only: oracle = ground-truth objects (PRIVILEGED) to attribute failures",
+    )
+    ev.add_argument("--model", default="tiny", help="vlm agent only: model name (default: tiny)")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.set_defaults(func=cmd_eval)
 
@@ -35,12 +42,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("--task", help="use this task family's episode (scene, goal and check)")
     run.add_argument("--split", default="seen", help="split for --task (default: seen)")
+    run.add_argument("--model", default="tiny", help="vlm agent only: model name (default: tiny)")
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(func=cmd_run)
 
 
 def _agent_options(args: argparse.Namespace) -> dict[str, Any]:
-    return {}
+    if args.agent != "vlm":
+        return {}
+    return {"perception": getattr(args, "perception", "model"), "model": getattr(args, "model", "tiny")}
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -58,9 +58,24 @@ def _split_compound(name: str) -> str:
     return name
 
 
+#: Colour names that are common as adjectives without a basic term in them. Other lexicon
+#: entries ("coffee", "sand", "banana") are only colours when they contain a basic term.
+STANDALONE_COLORS = frozenset(
+    """crimson scarlet teal navy maroon magenta turquoise violet lavender beige tan gold golden
+    silver olive lime aqua indigo mauve lilac peach salmon khaki ochre burgundy amber cream ivory
+    charcoal coral mint emerald azure cobalt chocolate tangerine lemon ruby jade cerulean fuchsia
+    sienna umber sepia taupe grey rust plum orchid chartreuse vermilion snow""".split()
+)
+
+
+def is_attribute_color(name: str) -> bool:
+    words = name.split()
+    return name in STANDALONE_COLORS or any(w in BASIC_COLORS or w == "grey" for w in words)
+
+
 @functools.lru_cache(maxsize=1)
 def _phrase_pattern() -> re.Pattern[str]:
-    names = sorted(lexicon(), key=len, reverse=True)
+    names = sorted((n for n in lexicon() if is_attribute_color(n)), key=len, reverse=True)
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
 
 

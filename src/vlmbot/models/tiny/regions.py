@@ -26,18 +26,31 @@ def object_masks(
         plane = estimate_table_plane(depth, camera)
         if plane is not None:
             above = (plane.height(depth_to_points(camera, depth)) > MIN_HEIGHT) & (depth > 0)
+    owner = ownership(boxes, height, width)
     for i, box in enumerate(boxes):
         x0, y0, x1, y1 = _int_box(box, width, height)
         if x1 <= x0 or y1 <= y0:
             continue
+        mine = owner[y0:y1, x0:x1] == i
         if above is not None:
-            region = above[y0:y1, x0:x1] & _near_cluster(depth[y0:y1, x0:x1])  # type: ignore[index]
+            region = above[y0:y1, x0:x1] & _near_cluster(depth[y0:y1, x0:x1]) & mine  # type: ignore[index]
         else:
-            region = _contrast_mask(image, x0, y0, x1, y1)
+            region = _contrast_mask(image, x0, y0, x1, y1) & mine
         if region.sum() < 3:
             region = _centre_mask(y1 - y0, x1 - x0)
         masks[i, y0:y1, x0:x1] = region
     return masks
+
+
+def ownership(boxes: np.ndarray, height: int, width: int) -> np.ndarray:
+    """(H, W) index of the smallest box covering each pixel (−1 outside all boxes): a block
+    inside a tray owns its pixels, so the tray's mask and colour leave it out."""
+    owner = np.full((height, width), -1, dtype=np.int32)
+    areas = np.prod(np.clip(boxes[:, 2:] - boxes[:, :2], 0, None), axis=1)
+    for i in np.argsort(-areas):
+        x0, y0, x1, y1 = _int_box(boxes[i], width, height)
+        owner[y0:y1, x0:x1] = i
+    return owner
 
 
 def _int_box(box: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:

@@ -1,0 +1,29 @@
+"""PRIVILEGED perception for `--perception oracle`: the scene graph built from simulator ground
+truth (true categories, colours, poses). It runs the real agent's language, planning and safety
+on perfect objects, so eval failures can be attributed to perception or to the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from vlmbot.config import Workspace
+from vlmbot.models.tiny.colors import srgb_to_lab
+from vlmbot.reasoning.builder import CategoryClassifier, Tracker
+from vlmbot.reasoning.graph import GraphObject, SceneGraph
+from vlmbot.sim.catalog import COLORS
+from vlmbot.types import SceneObject
+
+
+def oracle_graph(world: Any, model: Any, classifier: CategoryClassifier, workspace: Workspace, tracker: Tracker) -> SceneGraph:
+    if world is None:
+        raise RuntimeError("oracle perception needs the harness to attach the simulator world")
+    nodes = []
+    for state in world.object_states().values():
+        probs = {c: float(c == state.category) for c in classifier.categories}
+        extent = np.array([state.size[0], state.size[1], state.aabb_max[2] - state.aabb_min[2]])
+        obj = SceneObject(state.id, state.category, state.position, extent, state.yaw, state.color)
+        embedding = model.encode_text([state.category.replace("_", " ")])[0]
+        nodes.append(GraphObject(obj, probs, srgb_to_lab(np.asarray(COLORS[state.color].rgb)), embedding))
+    return SceneGraph(nodes, workspace)

@@ -1,0 +1,1 @@
+"""Language: instructions and questions → typed goals and queries, without an LLM."""

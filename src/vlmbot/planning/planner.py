@@ -1,0 +1,150 @@
+"""Commands + scene graph → a proposal: which objects go where, with the groundings it rests on.
+
+`Planner` is the interface an LLM-backed planner could implement later; `RulePlanner` is the
+built-in one. Proposals are reviewed by the safety gate before anything moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from vlmbot.knowledge import CONCEPTS
+from vlmbot.language.instruction import ClearCommand, Parsed, PickCommand, PlaceCommand, SortCommand
+from vlmbot.language.reference import Reference, parse_reference
+from vlmbot.models.tiny.colors import color_distance
+from vlmbot.reasoning.graph import SceneGraph
+from vlmbot.reasoning.grounding import Grounder, Grounding
+
+PLURAL_THRESHOLD = 0.3
+PRIOR_FALLBACK = 0.15
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Move `target` so that it is `relation` `destination` (object ids; relation: in, on,
+    left_of, right_of, in_front_of, behind, next_to)."""
+
+    target: str
+    relation: str
+    destination: str
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A referring expression, how it was grounded, and whether it must name one object."""
+
+    role: str
+    grounding: Grounding
+    singular: bool
+    chosen: tuple[str, ...]
+
+
+@dataclass
+class Proposal:
+    placements: list[Placement] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+    problem: str | None = None  # set when the command cannot be planned at all
+    question: str | None = None  # set when the planner needs information (pick with no place)
+
+    def describe(self, graph: SceneGraph) -> list[str]:
+        words = {"in": "into", "on": "onto"}
+        lines = []
+        for p in self.placements:
+            target, destination = graph.get(p.target), graph.get(p.destination)
+            relation = words.get(p.relation, p.relation.replace("_", " "))
+            lines.append(f"pick the {target.name} ({p.target}), place it {relation} the {destination.name} ({p.destination})")
+        return lines
+
+
+class Planner(Protocol):
+    def plan(self, command: Parsed, graph: SceneGraph, grounder: Grounder) -> Proposal: ...
+
+
+class RulePlanner:
+    """The built-in planner: one placement per object, in a fixed, explainable order."""
+
+    def plan(self, command: Parsed, graph: SceneGraph, grounder: Grounder) -> Proposal:
+        if isinstance(command, PlaceCommand):
+            return self._place(command, grounder)
+        if isinstance(command, SortCommand):
+            return self._sort(command, graph, grounder)
+        if isinstance(command, ClearCommand):
+            return self._clear(command, graph, grounder)
+        if isinstance(command, PickCommand):
+            grounding = grounder.ground(command.target)
+            binding = _bind("target", grounding, singular=not command.target.plural)
+            noun = command.target.head or "it"
+            return Proposal(bindings=[binding], question=f"Where should I put the {noun}?")
+        return Proposal(problem="this is not a command I can plan")
+
+    def _place(self, command: PlaceCommand, grounder: Grounder) -> Proposal:
+        prior = None
+        if command.relation == "in":
+            prior = grounder.affordance_prior(("container",))
+        elif command.relation == "on":
+            prior = grounder.affordance_prior(("container", "stackable"), floor=0.3)
+        destination = grounder.ground(command.destination, prior=prior)
+        best = destination.best()
+        if prior is not None and (best is None or best[1] < PRIOR_FALLBACK):
+            # Nothing container-like matches: ground the words alone, and let the safety gate
+            # explain why the destination does not work ("the mug is not a container").
+            destination = grounder.ground(command.destination)
+        dest = _bind("destination", destination, singular=True)
+        exclude = dest.chosen
+        target = grounder.ground(command.target, exclude=exclude)
+        tgt = _bind("target", target, singular=not command.target.plural)
+        proposal = Proposal(bindings=[dest, tgt])
+        if not dest.chosen or not tgt.chosen:
+            return proposal
+        relation = command.relation
+        if relation == "on" and grounder.graph.get(dest.chosen[0]).is_container:
+            relation = "in"  # "on the plate", "onto the tray": into the container
+        proposal.placements = [Placement(t, relation, dest.chosen[0]) for t in tgt.chosen]
+        return proposal
+
+    def _sort(self, command: SortCommand, graph: SceneGraph, grounder: Grounder) -> Proposal:
+        bowls = [o for o in graph.objects if o.category_probs.get("bowl", 0) >= 0.3 or o.category == "bowl"]
+        targets = grounder.ground(command.target, exclude=tuple(b.id for b in bowls))
+        tgt = _bind("target", targets, singular=False)
+        proposal = Proposal(bindings=[tgt])
+        if not bowls:
+            proposal.problem = "I see no bowls to sort into"
+            return proposal
+        for object_id in tgt.chosen:
+            node = graph.get(object_id)
+            distances = [float(color_distance(node.lab, b.lab)) for b in bowls]
+            proposal.placements.append(Placement(object_id, "in", bowls[int(np.argmin(distances))].id))
+        return proposal
+
+    def _clear(self, command: ClearCommand, graph: SceneGraph, grounder: Grounder) -> Proposal:
+        prior = grounder.affordance_prior(("container",))
+        dest = _bind("destination", grounder.ground(command.destination, prior=prior), singular=True)
+        proposal = Proposal(bindings=[dest])
+        if not dest.chosen:
+            return proposal
+        container = graph.get(dest.chosen[0])
+        for node in graph.objects:
+            if node.id == container.id or node.is_container or graph.inside(node, container):
+                continue
+            if CONCEPTS.get(node.category) and CONCEPTS[node.category].graspable:
+                proposal.placements.append(Placement(node.id, "in", container.id))
+        everything = parse_reference("everything")
+        chosen = tuple(p.target for p in proposal.placements)
+        proposal.bindings.append(Binding("target", grounder.ground(everything), False, chosen))
+        return proposal
+
+
+def _bind(role: str, grounding: Grounding, singular: bool) -> Binding:
+    if singular:
+        best = grounding.best()
+        chosen = (best[0],) if best is not None else ()
+    else:
+        chosen = tuple(grounding.above(PLURAL_THRESHOLD))
+    return Binding(role, grounding, singular, chosen)
+
+
+def reference_noun(reference: Reference) -> str:
+    return reference.head if reference.head not in ("", "object") else "object"

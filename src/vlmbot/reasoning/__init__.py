@@ -1,0 +1,1 @@
+"""Reasoning: the 3D scene graph, grounding of referring expressions, tracking, VQA."""

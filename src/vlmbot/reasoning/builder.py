@@ -1,0 +1,123 @@
+"""Build the scene graph from perceived objects, with ids that stay stable across steps."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from vlmbot.config import Workspace
+from vlmbot.knowledge import CONCEPTS
+from vlmbot.perception.scene import PerceivedObject
+from vlmbot.reasoning.graph import GraphObject, SceneGraph
+from vlmbot.types import SceneObject
+
+MATCH_COST_LIMIT = 2.5
+
+
+class CategoryClassifier:
+    """Category distribution of region embeddings over the known vocabulary: for each category
+    the best logit among its names, then a softmax over categories."""
+
+    def __init__(self, model: object) -> None:
+        self.model = model
+        self.categories = list(CONCEPTS)
+        names = [(c, n) for c, k in CONCEPTS.items() for n in k.names]
+        self._owner = np.array([self.categories.index(c) for c, _ in names])
+        self._text = model.encode_text([n for _, n in names])  # type: ignore[attr-defined]
+
+    def __call__(self, embeddings: np.ndarray) -> np.ndarray:
+        """(N, D) → (N, C) probabilities."""
+        logits = self.model.logits(embeddings, self._text)  # type: ignore[attr-defined]
+        per_category = np.full((len(embeddings), len(self.categories)), -np.inf)
+        for k in range(len(self.categories)):
+            per_category[:, k] = logits[:, self._owner == k].max(axis=1)
+        z = np.exp(per_category - per_category.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
+
+
+class Tracker:
+    """Keeps object ids across observations by matching position, colour and appearance.
+
+    After the robot moves an object, `moved(id, xy)` predicts where it will be seen next.
+    """
+
+    def __init__(self) -> None:
+        self.previous: list[GraphObject] = []
+        self.predicted: dict[str, np.ndarray] = {}
+        self._next = 0
+
+    def reset(self) -> None:
+        self.previous, self.predicted, self._next = [], {}, 0
+
+    def moved(self, object_id: str, xy: np.ndarray) -> None:
+        self.predicted[object_id] = np.asarray(xy, dtype=float)
+
+    def assign(self, nodes: list[GraphObject]) -> None:
+        """Set node ids in place: matched nodes keep their previous id, new ones get fresh ids."""
+        ids: list[str | None] = [None] * len(nodes)
+        if self.previous and nodes:
+            cost = np.array([[self._cost(old, new) for new in nodes] for old in self.previous])
+            rows, cols = linear_sum_assignment(cost)
+            for r, c in zip(rows, cols, strict=True):
+                if cost[r, c] < MATCH_COST_LIMIT:
+                    ids[c] = self.previous[r].id
+        for i, node in enumerate(nodes):
+            if ids[i] is None:
+                ids[i] = f"obj{self._next}"
+                self._next += 1
+            node.obj = _with_id(node.obj, ids[i])  # type: ignore[arg-type]
+        self.previous = list(nodes)
+        self.predicted = {}
+
+    def _cost(self, old: GraphObject, new: GraphObject) -> float:
+        expected = self.predicted.get(old.id, old.xy)
+        distance = float(np.linalg.norm(expected - new.xy))
+        color = float(np.linalg.norm(np.nan_to_num(old.lab - new.lab))) / 40.0
+        appearance = 1.0 - float(old.embedding @ new.embedding)
+        return distance / 0.05 + color + appearance
+
+
+def _with_id(obj: SceneObject, object_id: str) -> SceneObject:
+    return SceneObject(
+        id=object_id,
+        category=obj.category,
+        position=obj.position,
+        extent=obj.extent,
+        yaw=obj.yaw,
+        color=obj.color,
+        score=obj.score,
+        attributes=obj.attributes,
+    )
+
+
+def build_graph(
+    perceived: list[PerceivedObject],
+    classifier: CategoryClassifier,
+    color_namer: object,
+    workspace: Workspace,
+    tracker: Tracker | None = None,
+) -> SceneGraph:
+    """Perceived objects → SceneGraph nodes with category, colour and geometry."""
+    nodes = []
+    if perceived:
+        probs = classifier(np.stack([p.embedding for p in perceived]))
+        for obj, row in zip(perceived, probs, strict=True):
+            category = classifier.categories[int(np.argmax(row))]
+            color = color_namer.name(obj.lab)  # type: ignore[attr-defined]
+            position, extent, yaw = obj.geometry(workspace.table_z)
+            scene_object = SceneObject("", category, position, extent, yaw, color, obj.objectness)
+            nodes.append(
+                GraphObject(
+                    obj=scene_object,
+                    category_probs=dict(zip(classifier.categories, row.tolist(), strict=True)),
+                    lab=obj.lab,
+                    embedding=obj.embedding,
+                    views=obj.views,
+                )
+            )
+    if tracker is not None:
+        tracker.assign(nodes)
+    else:
+        for i, node in enumerate(nodes):
+            node.obj = _with_id(node.obj, f"obj{i}")
+    return SceneGraph(nodes, workspace)

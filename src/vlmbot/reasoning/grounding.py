@@ -1,0 +1,243 @@
+"""Ground referring expressions in the scene graph: a score in [0, 1] per object.
+
+The noun goes through the model's text alignment (region-text probability) and through the
+text encoder's view of the known vocabulary (names, descriptions, affordance phrases) mapped to
+the objects' category distributions; colour words through the colour lexicon; size words
+through 3D extents; relations and superlatives through geometry in the viewer frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from vlmbot.knowledge import AFFORDANCE_PHRASES, CONCEPTS, DESCRIPTIONS
+from vlmbot.language.reference import Reference, singular
+from vlmbot.reasoning.graph import GraphObject, SceneGraph
+
+SIMILARITY_FLOOR = 0.42  # sentence similarity below which a phrase names no known category
+SIMILARITY_RAMP = 0.12
+GENERIC_HEADS = {"", "object", "thing", "item", "something", "anything", "stuff", "everything", "one"}
+
+
+class GroundingModel(Protocol):
+    def encode_text(self, texts: list[str]) -> np.ndarray: ...
+
+    def logits(self, regions: np.ndarray, texts: np.ndarray) -> np.ndarray: ...
+
+    colors: Any
+    sentences: Any
+
+
+@dataclass(frozen=True)
+class Grounding:
+    """scores: (N,) per graph object in [0, 1]; order: indices best first."""
+
+    reference: Reference
+    scores: np.ndarray
+    ids: tuple[str, ...]
+
+    @property
+    def order(self) -> np.ndarray:
+        return np.argsort(-self.scores, kind="stable")
+
+    def best(self) -> tuple[str, float] | None:
+        if not len(self.scores):
+            return None
+        i = int(self.order[0])
+        return self.ids[i], float(self.scores[i])
+
+    def runner_up(self) -> tuple[str, float] | None:
+        if len(self.scores) < 2:
+            return None
+        i = int(self.order[1])
+        return self.ids[i], float(self.scores[i])
+
+    def above(self, threshold: float) -> list[str]:
+        return [self.ids[i] for i in self.order if self.scores[i] >= threshold]
+
+
+class VocabularyIndex:
+    """The text encoder's map from any noun phrase to the known categories and affordances."""
+
+    def __init__(self, model: GroundingModel) -> None:
+        self.model = model
+        self.categories = list(CONCEPTS)
+        phrases: list[str] = []
+        owners: list[list[str]] = []
+        for category, concept in CONCEPTS.items():
+            for phrase in (*concept.names, *DESCRIPTIONS.get(category, ())):
+                phrases.append(phrase)
+                owners.append([category])
+        for affordance, texts in AFFORDANCE_PHRASES.items():
+            members = [c for c, k in CONCEPTS.items() if affordance in k.affordances]
+            for phrase in texts:
+                phrases.append(phrase)
+                owners.append(members)
+        self.phrases, self.owners = phrases, owners
+        self._vectors = model.sentences(phrases)
+
+    def category_weights(self, head: str, temperature: float = 0.04) -> np.ndarray:
+        """(C,) weights over categories for a noun phrase, from sentence similarity.
+
+        A softmax over categories, scaled down when even the best similarity is low: a word
+        unlike anything known ("banana") must not confidently name a known category.
+        """
+        vector = self.model.sentences([head])[0]
+        similarity = self._vectors @ vector
+        best = np.full(len(self.categories), -1.0)
+        for sim, owner in zip(similarity, self.owners, strict=True):
+            for category in owner:
+                k = self.categories.index(category)
+                best[k] = max(best[k], float(sim))
+        weights = np.exp((best - best.max()) / temperature)
+        confidence = float(np.clip((best.max() - SIMILARITY_FLOOR) / SIMILARITY_RAMP, 0.0, 1.0))
+        return confidence * weights / weights.sum()
+
+    def exact_category(self, head: str) -> str | None:
+        for category, concept in CONCEPTS.items():
+            if head in concept.names or head == category.replace("_", " "):
+                return category
+        return None
+
+
+class Grounder:
+    """Scores graph objects for references (see module docstring)."""
+
+    def __init__(self, model: GroundingModel, graph: SceneGraph, vocabulary: VocabularyIndex) -> None:
+        self.model = model
+        self.graph = graph
+        self.vocabulary = vocabulary
+        self.ids = tuple(o.id for o in graph.objects)
+
+    def ground(
+        self, reference: Reference, exclude: tuple[str, ...] = (), prior: np.ndarray | None = None
+    ) -> Grounding:
+        """Scores for a reference; prior (N,) multiplies them (e.g. "in the X" → containers)."""
+        objects = self.graph.objects
+        if not objects:
+            return Grounding(reference, np.zeros(0), ())
+        scores = self.noun_scores(reference.head)
+        if prior is not None:
+            scores = scores * prior
+        scores = scores * self.color_factors(reference)
+        if reference.size:
+            scores = scores * self._size_factors(reference.size, scores)
+        if reference.relation is not None:
+            scores = scores * self._relation_factors(*reference.relation)
+        if reference.superlative:
+            scores = scores * self._superlative_factors(reference.superlative, scores)
+        for i, node in enumerate(objects):
+            if node.id in exclude:
+                scores[i] = 0.0
+        return Grounding(reference, np.clip(scores, 0.0, 1.0), self.ids)
+
+    def affordance_prior(self, affordances: tuple[str, ...], floor: float = 0.05) -> np.ndarray:
+        """(N,) probability that each object has one of the affordances (from its categories)."""
+        members = [c for c, k in CONCEPTS.items() if set(affordances) & k.affordances]
+        mass = np.array([sum(o.category_probs.get(c, 0.0) for c in members) for o in self.graph.objects])
+        return np.clip(mass, floor, 1.0)
+
+    # --- parts ---------------------------------------------------------------------------------
+    def noun_scores(self, head: str) -> np.ndarray:
+        objects = self.graph.objects
+        if head in GENERIC_HEADS:
+            return np.ones(len(objects))
+        head = singular(head) if head not in self._all_names() else head
+        categories = self.vocabulary.categories
+        probs = np.array([[o.category_probs.get(c, 0.0) for c in categories] for o in objects])
+        exact = self.vocabulary.exact_category(head)
+        if exact is not None:
+            weights = np.zeros(len(categories))
+            weights[categories.index(exact)] = 1.0
+        else:
+            weights = self.vocabulary.category_weights(head)
+        by_category = probs @ weights
+        if exact is not None:
+            return by_category
+        region = _sigmoid(
+            self.model.logits(np.stack([o.embedding for o in objects]), self.model.encode_text([head]))[:, 0]
+        )
+        return np.maximum(by_category, region)
+
+    def color_factors(self, reference: Reference) -> np.ndarray:
+        factors = np.ones(len(self.graph.objects))
+        for word in reference.colors:
+            factors *= np.array([self._color_score(o, word) for o in self.graph.objects])
+        for word in reference.not_colors:
+            factors *= 1.0 - np.array([self._color_score(o, word) for o in self.graph.objects])
+        return factors
+
+    def _color_score(self, node: GraphObject, word: str) -> float:
+        try:
+            return float(self.model.colors.score(node.lab, word))
+        except KeyError:
+            return 0.5
+
+    def _size_factors(self, size: str, relevance: np.ndarray) -> np.ndarray:
+        volumes = np.array([float(np.prod(o.obj.extent)) for o in self.graph.objects])
+        peers = relevance >= 0.5 * float(relevance.max()) if relevance.max() > 0 else relevance >= 0
+        low, high = volumes[peers].min(), volumes[peers].max()
+        if high <= low * 1.3:
+            return np.full(len(volumes), 0.5)
+        ratio = (volumes - low) / (high - low)
+        return np.clip(0.1 + 0.9 * (1 - ratio if size in ("small",) else ratio), 0.02, 1.0)
+
+    def _anchor(self, reference: Reference) -> GraphObject | None:
+        grounding = self.ground(reference)
+        best = grounding.best()
+        if best is None or best[1] < 0.15:
+            return None
+        return self.graph.get(best[0])
+
+    def _relation_factors(self, relation: str, anchor_reference: Reference) -> np.ndarray:
+        objects = self.graph.objects
+        anchor = self._anchor(anchor_reference)
+        if anchor is None:
+            return np.zeros(len(objects))
+        distances = np.array([np.linalg.norm(o.xy - anchor.xy) for o in objects])
+        factors = np.zeros(len(objects))
+        others = [i for i, o in enumerate(objects) if o.id != anchor.id]
+        if not others:
+            return factors
+        if relation in ("closest", "farthest"):
+            sign = 1.0 if relation == "closest" else -1.0
+            best = min(sign * distances[i] for i in others)
+            for i in others:
+                factors[i] = np.exp(-(sign * distances[i] - best) / 0.04)
+            return factors
+        for i in others:
+            if relation in ("in", "on"):
+                factors[i] = float(self.graph.relation(objects[i], anchor, relation))
+            elif relation in ("next_to", "near"):
+                factors[i] = float(np.exp(-max(self.graph.gap(objects[i], anchor), 0.0) / 0.06))
+            else:
+                factors[i] = 1.0 if self.graph.relation(objects[i], anchor, relation) else 0.1
+        return factors
+
+    def _superlative_factors(self, superlative: str, relevance: np.ndarray) -> np.ndarray:
+        objects = self.graph.objects
+        peers = relevance >= max(0.4 * float(relevance.max()), 0.1)
+        if superlative in ("largest", "smallest", "tallest"):
+            measure = np.array(
+                [o.obj.extent[2] if superlative == "tallest" else float(np.prod(o.obj.extent)) for o in objects]
+            )
+            measure = -measure if superlative == "smallest" else measure
+            scale = max(float(np.ptp(measure[peers])), 1e-9) / 3
+        else:
+            offsets = self.graph.workspace.to_viewer(np.stack([o.xy for o in objects]))
+            axis = {"leftmost": (1, 1.0), "rightmost": (1, -1.0), "frontmost": (0, -1.0), "backmost": (0, 1.0)}
+            column, sign = axis[superlative]
+            measure = sign * offsets[:, column]
+            scale = 0.03
+        best = float(measure[peers].max())
+        return np.where(peers, np.exp(-(best - measure) / scale), 0.0)
+
+    def _all_names(self) -> set[str]:
+        return {name for concept in CONCEPTS.values() for name in concept.names}
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))

@@ -1,0 +1,1 @@
+"""The safety gate between planning and any action."""

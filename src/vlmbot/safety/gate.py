@@ -1,0 +1,154 @@
+"""The safety gate: the only way from a plan to an action.
+
+It acts only when each referent is grounded with a score above a threshold and a margin over
+the runner-up; asks which one when a referent is ambiguous (naming the candidates); refuses
+what is impossible, unsupported, out of the workspace or forbidden; and clamps every pose to
+the workspace, rejecting an action that clamping would move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from vlmbot.config import DEFAULT_WORKSPACE, Workspace
+from vlmbot.knowledge import CONCEPTS
+from vlmbot.planning.geometry import fits_gripper
+from vlmbot.planning.planner import Binding, Proposal
+from vlmbot.reasoning.graph import GraphObject, SceneGraph
+from vlmbot.types import Outcome, PickPlace, Pose
+
+STACKABLE_BASES = frozenset({"block", "cylinder", "lego_brick", "jenga_block", "domino", "plate", "tray", "bowl"})
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """min_score: a referent needs at least this grounding score; margin: the best must beat
+    the runner-up by this much (else: ask); ratio: ... or be this many times higher;
+    forbidden: categories or words never to touch; clamp_tolerance: metres a pose may be
+    clamped before the action is refused."""
+
+    min_score: float = 0.2
+    margin: float = 0.15
+    ratio: float = 2.0
+    forbidden: tuple[str, ...] = ()
+    clamp_tolerance: float = 0.01
+    workspace: Workspace = field(default_factory=lambda: DEFAULT_WORKSPACE)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    text: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+class SafetyGate:
+    def __init__(self, config: GateConfig | None = None) -> None:
+        self.config = config or GateConfig()
+
+    # --- plans -------------------------------------------------------------------------------
+    def review(self, proposal: Proposal, graph: SceneGraph) -> Verdict:
+        """ACT only if every check passes; otherwise CLARIFY or REFUSE with the reason."""
+        for binding in proposal.bindings:
+            verdict = self._check_binding(binding, graph)
+            if verdict is not None:
+                return verdict
+        if proposal.question:
+            return Verdict(Outcome.CLARIFY, proposal.question)
+        if proposal.problem:
+            return Verdict(Outcome.REFUSE, f"I can't do that: {proposal.problem}.")
+        if not proposal.placements:
+            return Verdict(Outcome.REFUSE, "I can't do that: nothing matches the instruction.")
+        for placement in proposal.placements:
+            target, destination = graph.get(placement.target), graph.get(placement.destination)
+            problem = self._feasibility(target, placement.relation, destination)
+            if problem:
+                return Verdict(Outcome.REFUSE, f"I can't do that: {problem}.", (target.id, destination.id))
+        evidence = tuple(dict.fromkeys(i for p in proposal.placements for i in (p.target, p.destination)))
+        return Verdict(Outcome.ACT, "", evidence)
+
+    def _check_binding(self, binding: Binding, graph: SceneGraph) -> Verdict | None:
+        reference = binding.grounding.reference
+        noun = reference.head if reference.head not in ("", "object") else "object"
+        described = reference.text.strip() or noun
+        if not binding.chosen:
+            return Verdict(Outcome.REFUSE, f"I can't find {_with_article(described)} here.")
+        if not binding.singular:
+            return None
+        best = binding.grounding.best()
+        assert best is not None
+        if best[1] < self.config.min_score:
+            return Verdict(Outcome.REFUSE, f"I can't find {_with_article(described)} here.")
+        contenders = [
+            graph.get(binding.grounding.ids[i])
+            for i in binding.grounding.order
+            if binding.grounding.scores[i] >= max(self.config.min_score, best[1] / self.config.ratio)
+            and best[1] - binding.grounding.scores[i] < self.config.margin
+        ]
+        if len(contenders) > 1:
+            question = clarification(noun, contenders[:3], graph)
+            return Verdict(Outcome.CLARIFY, question, tuple(c.id for c in contenders[:3]))
+        forbidden = self._forbidden(graph.get(best[0]), described)
+        if forbidden:
+            return Verdict(Outcome.REFUSE, f"I won't touch that: {forbidden} is on the forbidden list.")
+        return None
+
+    def _forbidden(self, node: GraphObject, text: str) -> str | None:
+        for word in self.config.forbidden:
+            if word == node.category or word in text.lower().split():
+                return word
+        return None
+
+    def _feasibility(self, target: GraphObject, relation: str, destination: GraphObject) -> str | None:
+        ws = self.config.workspace
+        concept = CONCEPTS.get(target.category)
+        if target.id == destination.id:
+            return f"the {target.name} cannot go {relation.replace('_', ' ')} itself"
+        if concept is None or not concept.graspable:
+            return f"the {target.name} is not something I can pick up"
+        if not fits_gripper(target.obj):
+            return f"the {target.name} is too wide for my gripper"
+        if relation == "in" and not destination.is_container:
+            return f"the {destination.name} is not a container"
+        if relation == "on" and destination.category not in STACKABLE_BASES:
+            return f"nothing can be stacked on the {destination.name}"
+        for node in (target, destination):
+            if not ws.contains(node.xy):
+                return f"the {node.name} is out of my reach"
+        return None
+
+    # --- actions -------------------------------------------------------------------------------
+    def clamp(self, action: PickPlace) -> PickPlace | None:
+        """Clamp both poses to the workspace; None when clamping would move a pose noticeably."""
+        poses = []
+        for pose in (action.pick_pose, action.place_pose):
+            clamped = self.config.workspace.clamp(np.asarray(pose.position))
+            if np.linalg.norm(clamped - np.asarray(pose.position)) > self.config.clamp_tolerance:
+                return None
+            poses.append(Pose(tuple(clamped.tolist()), pose.yaw))  # type: ignore[arg-type]
+        return PickPlace(poses[0], poses[1], action.target)
+
+
+def clarification(noun: str, candidates: list[GraphObject], graph: SceneGraph) -> str:
+    """"Which block: the red one or the blue one?" (by position when colours coincide)."""
+    colors = [c.color for c in candidates]
+    if len(set(colors)) == len(colors):
+        options = [f"the {c} one" for c in colors]
+    else:
+        offsets = graph.workspace.to_viewer(np.stack([c.xy for c in candidates]))
+        order = np.argsort(-offsets[:, 1])
+        words = ["left", "middle", "right"] if len(candidates) == 3 else ["left", "right"]
+        options = [""] * len(candidates)
+        for rank, i in enumerate(order):
+            options[i] = f"the {candidates[i].color} one on the {words[rank]}"
+    joined = ", ".join(options[:-1]) + f" or {options[-1]}"
+    return f"Which {noun}: {joined}?"
+
+
+def _with_article(text: str) -> str:
+    text = text.strip()
+    if text.split()[0] in ("the", "a", "an", "some", "any", "something", "all", "every", "each"):
+        return text
+    return f"the {text}"
