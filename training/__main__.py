@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from training.data import extract_crops, load_frames, render
+from training.model_card import write_model_card
 from training.prompts import prompt_bank
 from training.train_detector import train_detector
 from training.train_regions import train_regions
@@ -37,6 +38,10 @@ def fit_color_prototypes(colors: list[str], labs: np.ndarray) -> dict[str, np.nd
         if len(rows) >= 5:
             prototypes[word] = np.median(rows, axis=0)
     return prototypes
+
+
+def _count(module: torch.nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -103,9 +108,21 @@ def main(argv: list[str] | None = None) -> int:
         training["metrics"] = metrics
     training["total_seconds"] = round(time.perf_counter() - started, 1)
     (out / "training.json").write_text(json.dumps(training, indent=2, default=str))
+    params = {
+        "proposals": _count(modules.proposals),
+        "regions": _count(modules.regions),
+        "text": _count(modules.text),
+        "embed_dim": config.embed_dim,
+    }
+    card = out / "MODEL_CARD.md"
+    if "metrics" in training:
+        write_model_card(card, training, params, weights.stat().st_size / 1e6)
     if args.install:
-        shutil.copy(weights, embedded_weights_path())
-        print(f"training: installed {embedded_weights_path()}", file=sys.stderr)
+        target = embedded_weights_path()
+        shutil.copy(weights, target)
+        if card.is_file():
+            shutil.copy(card, target.parent / "MODEL_CARD.md")
+        print(f"training: installed {target}", file=sys.stderr)
     return 0
 
 

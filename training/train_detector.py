@@ -11,9 +11,12 @@ import torch
 from torch.nn import functional as F
 
 from training.data import Frames
+from vlmbot.knowledge import CONCEPTS
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import ProposalNet
 from vlmbot.models.tiny.processing import normalize
+
+CONTAINER_CATEGORIES = frozenset(c for c, k in CONCEPTS.items() if k.is_container)
 
 
 def gaussian_radius(w: float, h: float) -> float:
@@ -21,28 +24,28 @@ def gaussian_radius(w: float, h: float) -> float:
     return max(0.7, 0.18 * math.sqrt(w * h))
 
 
-def targets(boxes: list[np.ndarray], config: TinyConfig) -> tuple[torch.Tensor, ...]:
-    """Boxes (pixels of the S×S input) → heatmap (B,1,G,G), size (B,2,G,G), offset (B,2,G,G),
-    mask (B,1,G,G) with 1 at object centres."""
+def targets(boxes: list[np.ndarray], channels: list[np.ndarray], config: TinyConfig) -> tuple[torch.Tensor, ...]:
+    """Boxes (pixels of the S×S input) and their heatmap channel (0 items, 1 containers) →
+    heatmap (B,2,G,G), size (B,4,G,G), offset (B,4,G,G), mask (B,4,G,G) at object centres."""
     stride = config.detector_stride
     cells = config.image_size // stride
     b = len(boxes)
-    heat = np.zeros((b, 1, cells, cells), np.float32)
-    size = np.zeros((b, 2, cells, cells), np.float32)
-    offset = np.zeros((b, 2, cells, cells), np.float32)
-    mask = np.zeros((b, 1, cells, cells), np.float32)
+    heat = np.zeros((b, 2, cells, cells), np.float32)
+    size = np.zeros((b, 4, cells, cells), np.float32)
+    offset = np.zeros((b, 4, cells, cells), np.float32)
+    mask = np.zeros((b, 4, cells, cells), np.float32)
     ys, xs = np.mgrid[0:cells, 0:cells]
-    for i, frame_boxes in enumerate(boxes):
-        for x0, y0, x1, y1 in frame_boxes:
+    for i, (frame_boxes, frame_channels) in enumerate(zip(boxes, channels, strict=True)):
+        for (x0, y0, x1, y1), c in zip(frame_boxes, frame_channels, strict=True):
             w, h = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
             cx, cy = (x0 + x1) / 2 / stride, (y0 + y1) / 2 / stride
             ix, iy = min(int(cx), cells - 1), min(int(cy), cells - 1)
             sigma = gaussian_radius(w / stride, h / stride)
             g = np.exp(-((xs - ix) ** 2 + (ys - iy) ** 2) / (2 * sigma**2))
-            heat[i, 0] = np.maximum(heat[i, 0], g)
-            size[i, :, iy, ix] = np.log([w / config.image_size, h / config.image_size])
-            offset[i, :, iy, ix] = [cx - ix - 0.5, cy - iy - 0.5]
-            mask[i, 0, iy, ix] = 1.0
+            heat[i, c] = np.maximum(heat[i, c], g)
+            size[i, 2 * c : 2 * c + 2, iy, ix] = np.log([w / config.image_size, h / config.image_size])
+            offset[i, 2 * c : 2 * c + 2, iy, ix] = [cx - ix - 0.5, cy - iy - 0.5]
+            mask[i, 2 * c : 2 * c + 2, iy, ix] = 1.0
     return tuple(torch.from_numpy(a) for a in (heat, size, offset, mask))
 
 
@@ -85,10 +88,11 @@ def train_detector(
     for step in range(steps):
         index = rng.choice(len(frames), batch_size, replace=False)
         images, boxes = augment(frames.rgb[index], [frames.boxes[i] for i in index], rng)
-        heat, size, offset, mask = targets(boxes, config)
+        channels = [np.array([c in CONTAINER_CATEGORIES for c in frames.categories[i]], dtype=np.int64) for i in index]
+        heat, size, offset, mask = targets(boxes, channels, config)
         pred_heat, pred_size, pred_offset = model(normalize(images, config))
         loss_heat = focal_loss(pred_heat, heat)
-        n = mask.sum().clamp(min=1)
+        n = (mask.sum() / 2).clamp(min=1)
         loss_size = (F.l1_loss(pred_size, size, reduction="none") * mask).sum() / n
         loss_offset = (F.l1_loss(pred_offset, offset, reduction="none") * mask).sum() / n
         loss = loss_heat + 0.5 * loss_size + loss_offset

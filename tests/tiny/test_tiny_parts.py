@@ -67,18 +67,22 @@ def test_square_boxes():
     np.testing.assert_allclose(square_boxes(np.array([[0, 0, 10, 4]]), 0.0), [[0, -3, 10, 7]])
 
 
-def test_decode_proposals_finds_a_peak():
+def test_decode_proposals_finds_a_peak_per_channel():
     config = TinyConfig()
     cells = config.image_size // config.detector_stride
-    heat = torch.full((1, 1, cells, cells), -10.0)
-    heat[0, 0, 10, 20] = 3.0
-    size = torch.zeros(1, 2, cells, cells)
-    size[0, :, 10, 20] = torch.log(torch.tensor([20 / 224, 10 / 224]))
-    offset = torch.zeros(1, 2, cells, cells)
-    boxes, scores = decode_proposals(heat, size, offset, config)
-    assert len(boxes) == 1 and scores[0] > 0.9
+    heat = torch.full((1, 2, cells, cells), -10.0)
+    heat[0, 1, 10, 20] = 3.0  # a container ...
+    heat[0, 0, 10, 20] = 2.0  # ... with an item at the same centre
+    size = torch.zeros(1, 4, cells, cells)
+    size[0, 2:4, 10, 20] = torch.log(torch.tensor([20 / 224, 10 / 224]))
+    size[0, 0:2, 10, 20] = torch.log(torch.tensor([8 / 224, 8 / 224]))
+    offset = torch.zeros(1, 4, cells, cells)
+    boxes, scores, channels = decode_proposals(heat, size, offset, config)
+    assert len(boxes) == 2 and sorted(channels.tolist()) == [0, 1]
     cx, cy = (20 + 0.5) * 4, (10 + 0.5) * 4
-    np.testing.assert_allclose(boxes[0], [cx - 10, cy - 5, cx + 10, cy + 5], atol=1e-3)
+    container = boxes[channels == 1][0]
+    np.testing.assert_allclose(container, [cx - 10, cy - 5, cx + 10, cy + 5], atol=1e-3)
+    np.testing.assert_allclose(boxes[channels == 0][0], [cx - 4, cy - 4, cx + 4, cy + 4], atol=1e-3)
 
 
 def test_nms_and_iou():

@@ -217,8 +217,10 @@ def _uses_agent(args: argparse.Namespace) -> bool:
 
 
 def _ask_with_agent(args: argparse.Namespace) -> int:
-    """Scene-graph agent path of `ask` / `describe` (--seed, --depth, --camera)."""
-    raise InputError("the scene-graph agent is not available yet")
+    """Scene-graph agent path of `ask` / `describe` (--seed, or --image with --depth/--camera)."""
+    from vlmbot.cli.agent_cmds import ask_with_agent
+
+    return ask_with_agent(args)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ register_family(
     ModelFamily(
         name="tiny",
         tasks=frozenset({"encode_text", "encode_image", "match", "classify", "detect"}),
-        loader="vlmbot.models.tiny.model:load_tiny",
+        loader="vlmbot.models.tiny.weights:load_tiny",
         description="vlmbot-tiny, the embedded model trained in vlmbot's simulator (offline)",
         example_ids=("tiny",),
         default_source="embedded",

@@ -129,7 +129,8 @@ class TinyVLM:
         """Class-agnostic object proposals with their region embeddings and colours.
 
         Returns Detections with labels "object", scores = objectness, data["embedding"]
-        (N, D) and data["lab"] (N, 3) object colour; masks, positions and extents (world frame,
+        (N, D), data["lab"] (N, 3) object colour and data["container"] (N,) whether the
+        container heatmap proposed it; masks, positions and extents (world frame,
         metres) when depth (H, W) and its camera are given.
         """
         image = check_image(image)
@@ -137,10 +138,11 @@ class TinyVLM:
         tensor, transform = image_tensor(image, self.config)
         with torch.inference_mode():
             heat, size, offset = self.modules.proposals(tensor)
-        boxes, objectness = decode_proposals(heat, size, offset, self.config, max_proposals, min_objectness)
+        boxes, objectness, channel = decode_proposals(heat, size, offset, self.config, max_proposals, min_objectness)
         boxes = transform.to_original(boxes)
-        keep = nms(boxes, objectness, 0.6)
-        boxes, objectness = boxes[keep], objectness[keep]
+        keep = np.concatenate([np.nonzero(channel == c)[0][nms(boxes[channel == c], objectness[channel == c], 0.6)] for c in (0, 1)])
+        keep = keep[np.argsort(-objectness[keep])]
+        boxes, objectness, channel = boxes[keep], objectness[keep], channel[keep]
         full = torch.from_numpy(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0)
         embeddings = self._embed_crops(crop_tensor(normalize(full, self.config), boxes, self.config))
         masks = object_masks(image, boxes, depth, camera)
@@ -149,7 +151,7 @@ class TinyVLM:
             scores=objectness,
             labels=np.full(len(boxes), "object"),
             masks=masks,
-            data={"embedding": embeddings, "lab": region_colors(image, masks)},
+            data={"embedding": embeddings, "lab": region_colors(image, masks), "container": channel == 1},
         )
         if depth is not None and camera is not None:
             detections = lift_detections(detections, depth, camera)

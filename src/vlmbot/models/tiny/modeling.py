@@ -1,8 +1,9 @@
 """vlmbot-tiny's torch modules. Pre/post-processing lives in processing.py, not here.
 
-- ProposalNet: class-agnostic, CenterNet-style detector. (B, 3, S, S) normalised RGB →
-  heatmap logits (B, 1, S/r, S/r), box size (B, 2, S/r, S/r) as log(w, h / S), centre
-  offset (B, 2, S/r, S/r) in cells.
+- ProposalNet: CenterNet-style detector with two class-agnostic heatmaps, items (channel 0)
+  and containers (channel 1), so an object lying at a container's centre is still its own
+  peak. (B, 3, S, S) normalised RGB → heatmap logits (B, 2, S/r, S/r), box sizes
+  (B, 4, S/r, S/r) as log(w, h / S) per channel, centre offsets (B, 4, S/r, S/r) in cells.
 - RegionEncoder: (B, 3, C, C) normalised crops → (B, D) L2-normalised region embeddings.
 - TextProjection: (B, 384) MiniLM sentence embeddings → (B, D) L2-normalised; plus the
   learned sigmoid calibration (scale, bias) of region-text similarity.
@@ -37,9 +38,9 @@ class ProposalNet(nn.Module):
         self.lat3 = nn.Conv2d(c3, head, 1)
         self.lat2 = nn.Conv2d(c2, head, 1)
         self.smooth = conv_bn(head, head)
-        self.heatmap = nn.Conv2d(head, 1, 1)
-        self.size = nn.Conv2d(head, 2, 1)
-        self.offset = nn.Conv2d(head, 2, 1)
+        self.heatmap = nn.Conv2d(head, 2, 1)
+        self.size = nn.Conv2d(head, 4, 1)
+        self.offset = nn.Conv2d(head, 4, 1)
         nn.init.constant_(self.heatmap.bias, -2.19)  # prior 0.1: the CenterNet focal-loss init
 
     def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

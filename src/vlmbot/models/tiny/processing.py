@@ -99,23 +99,42 @@ def decode_proposals(
     config: TinyConfig,
     max_proposals: int = 30,
     min_score: float = 0.05,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Detector outputs for one image → boxes (N, 4) in input pixels, objectness (N,) and the
+    heatmap channel (N,) each came from (0 items, 1 containers)."""
+    boxes, scores, channels = [], [], []
+    for channel in range(heatmap.shape[1]):
+        b, s = _decode_channel(
+            heatmap[0, channel],
+            size[0, 2 * channel : 2 * channel + 2],
+            offset[0, 2 * channel : 2 * channel + 2],
+            config,
+            max_proposals,
+            min_score,
+        )
+        boxes.append(b)
+        scores.append(s)
+        channels.append(np.full(len(s), channel, dtype=np.int64))
+    return np.concatenate(boxes), np.concatenate(scores), np.concatenate(channels)
+
+
+def _decode_channel(
+    heat: torch.Tensor, size: torch.Tensor, offset: torch.Tensor, config: TinyConfig, k: int, min_score: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Detector outputs for one image → boxes (N, 4) in input pixels and objectness (N,)."""
-    scores = torch.sigmoid(heatmap[0, 0])
+    scores = torch.sigmoid(heat)
     peaks = scores == F.max_pool2d(scores[None, None], 3, 1, 1)[0, 0]
     scores = torch.where(peaks, scores, torch.zeros_like(scores))
     flat = scores.flatten()
-    k = min(max_proposals, flat.numel())
-    top_scores, top_index = flat.topk(k)
+    top_scores, top_index = flat.topk(min(k, flat.numel()))
     keep = top_scores >= min_score
     top_scores, top_index = top_scores[keep], top_index[keep]
     cells = scores.shape[1]
     ys, xs = top_index // cells, top_index % cells
     stride = config.detector_stride
-    cx = (xs.float() + 0.5 + offset[0, 0, ys, xs]) * stride
-    cy = (ys.float() + 0.5 + offset[0, 1, ys, xs]) * stride
-    w = size[0, 0, ys, xs].exp() * config.image_size
-    h = size[0, 1, ys, xs].exp() * config.image_size
+    cx = (xs.float() + 0.5 + offset[0, ys, xs]) * stride
+    cy = (ys.float() + 0.5 + offset[1, ys, xs]) * stride
+    w = size[0, ys, xs].exp() * config.image_size
+    h = size[1, ys, xs].exp() * config.image_size
     boxes = torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], dim=1)
     boxes = boxes.clamp(0, config.image_size)
     return boxes.numpy().astype(np.float32), top_scores.numpy().astype(np.float32)

@@ -1,0 +1,70 @@
+"""The vlm agent end to end in the simulator, on random tiny weights (no training needed):
+the language/planning/safety path with oracle perception must solve simple episodes, and the
+model path must stay safe on instructions whose right outcome is not to act."""
+
+import numpy as np
+import pytest
+
+from vlmbot.agents.vlm import VLMAgent
+from vlmbot.eval.harness import run_episode
+from vlmbot.sim.env import TabletopEnv
+from vlmbot.tasks.suite import EpisodeSpec, build_episode
+from vlmbot.types import Camera, Observation, Outcome, RGBDFrame
+
+pytestmark = pytest.mark.sim
+
+
+@pytest.fixture(scope="module")
+def env():
+    with TabletopEnv() as environment:
+        yield environment
+
+
+@pytest.fixture(scope="module")
+def random_weights(tmp_path_factory):
+    import torch
+
+    from vlmbot.models.tiny.colors import ColorNamer
+    from vlmbot.models.tiny.configuration import TinyConfig
+    from vlmbot.models.tiny.modeling import TinyVLMModules
+    from vlmbot.models.tiny.weights import save_tiny
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("tiny") / "tiny.safetensors"
+    save_tiny(TinyVLMModules(TinyConfig()), ColorNamer(), {}, path)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [EpisodeSpec("put_in", 1), EpisodeSpec("stack", 2), EpisodeSpec("place_relative", 3), EpisodeSpec("question", 4)],
+)
+def test_oracle_perception_solves_simple_episodes(env, random_weights, spec):
+    agent = VLMAgent(model=random_weights, perception="oracle")
+    result = run_episode(env, agent, build_episode(spec))
+    assert result.success, (result.instruction, result.answer, result.messages)
+    assert result.unsafe_actions == 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 5])
+def test_model_perception_never_acts_when_it_should_not(env, random_weights, seed):
+    agent = VLMAgent(model=random_weights)
+    episode = build_episode(EpisodeSpec("clarify_or_refuse", seed))
+    result = run_episode(env, agent, episode)
+    assert result.outcome in ("clarify", "refuse", "act")
+    if episode.spec.task == "clarify_or_refuse" and result.outcome != "act":
+        assert result.unsafe_actions == 0 and result.steps == 0
+
+
+@pytest.mark.parametrize("text", ["", "   ", "asdf qwerty", "x" * 500, "Пожалуйста, возьми кубик"])
+def test_bad_text_is_refused_without_action(env, random_weights, text):
+    env.reset(build_episode(EpisodeSpec("put_in", 1)).scene)
+    decision = VLMAgent(model=random_weights).decide(env.observe(), text)
+    assert decision.outcome is Outcome.REFUSE and not decision.actions and decision.text
+
+
+def test_missing_depth_means_nothing_to_act_on(random_weights):
+    camera = Camera(np.array([[100.0, 0, 32], [0, 100.0, 32], [0, 0, 1]]), np.eye(4), 64, 64)
+    observation = Observation({"cam": RGBDFrame(np.zeros((64, 64, 3), np.uint8), None, camera)})
+    decision = VLMAgent(model=random_weights).decide(observation, "put the red block in the tray")
+    assert decision.outcome is Outcome.REFUSE and "can't find" in decision.text
