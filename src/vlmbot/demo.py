@@ -38,7 +38,7 @@ def default_agent() -> str:
     return "vlm" if "vlm" in registered_agents() else "oracle"
 
 
-def run_demo(out: Path, agent_name: str) -> Path:
+def run_demo(out: Path, agent_name: str, episodes: tuple[EpisodeSpec, ...] = DEMO_EPISODES) -> Path:
     import torch
 
     from vlmbot.agents.base import make_agent
@@ -56,10 +56,10 @@ def run_demo(out: Path, agent_name: str) -> Path:
     sections, results = [], []
     start = time.perf_counter()
     with TabletopEnv() as env:
-        for i, spec in enumerate(DEMO_EPISODES):
+        for i, spec in enumerate(episodes):
             episode = build_episode(spec)
             print(
-                f"[{i + 1:>2}/{len(DEMO_EPISODES)}] {spec.task:<18} {episode.instruction}",
+                f"[{i + 1:>2}/{len(episodes)}] {spec.task:<18} {episode.instruction}",
                 flush=True,
             )
             recording = EpisodeRecording()

@@ -56,18 +56,20 @@ def foreground(points: np.ndarray, camera: Camera, margin: float = 0.03) -> np.n
 def lift_detections(detections: Detections, depth: np.ndarray, camera: Camera) -> Detections:
     """Add world-frame positions (N, 3) and extents (N, 3) from the depth inside each box.
 
-    Robust to the table showing around the object: only the near-depth cluster is used.
-    Boxes with no valid depth get NaN positions.
+    With masks, only each object's own pixels count; without, only the near-depth cluster of
+    the box (the table around the object is farther). Boxes with no valid depth get NaN.
     """
     n = len(detections)
     positions = np.full((n, 3), np.nan, dtype=np.float32)
     extents = np.full((n, 3), np.nan, dtype=np.float32)
     for i in range(n):
-        mask = None if detections.masks is None else detections.masks[i]
-        points = foreground(box_points(depth, camera, detections.xyxy[i], mask), camera)
+        if detections.masks is not None:
+            points = box_points(depth, camera, detections.xyxy[i], detections.masks[i])
+        else:
+            points = foreground(box_points(depth, camera, detections.xyxy[i]), camera)
         if len(points) == 0:
             continue
-        low, high = np.percentile(points, 5, axis=0), np.percentile(points, 95, axis=0)
+        low, high = np.percentile(points, [5, 95], axis=0)
         positions[i] = (low + high) / 2
         extents[i] = high - low
     return dataclasses.replace(detections, positions=positions, extents=extents)

@@ -14,7 +14,6 @@ import numpy as np
 
 from vlmbot.config import Workspace
 from vlmbot.geometry import deproject
-from vlmbot.perception.table import estimate_table_plane
 from vlmbot.types import Detections, Observation, RGBDFrame, SceneObject
 
 MIN_OBJECTNESS = 0.25
@@ -87,8 +86,7 @@ def frame_objects(
     """Proposals of one frame, each with its 3D points above the table."""
     if frame.depth is None:
         return []
-    proposals = model.propose(frame.rgb, frame.depth, frame.camera)
-    plane = estimate_table_plane(frame.depth, frame.camera)
+    proposals = model.propose(frame.rgb, frame.depth, frame.camera)  # masks exclude the table
     objects = []
     for i in range(len(proposals)):
         if proposals.scores[i] < min_objectness or proposals.masks is None:
@@ -97,10 +95,6 @@ def frame_objects(
         if len(u) < MIN_POINTS:
             continue
         points = deproject(frame.camera, np.stack([u + 0.5, v + 0.5], axis=1), frame.depth[v, u])
-        if plane is not None:
-            points = points[plane.height(points) > 0.003]
-        if len(points) < MIN_POINTS:
-            continue
         objects.append(
             PerceivedObject(
                 points=points,

@@ -15,6 +15,7 @@ from vlmbot.knowledge import CONCEPTS
 from vlmbot.language.instruction import ClearCommand, Parsed, PickCommand, PlaceCommand, SortCommand
 from vlmbot.language.reference import Reference, parse_reference
 from vlmbot.models.tiny.colors import color_distance
+from vlmbot.planning.geometry import fits_gripper
 from vlmbot.reasoning.graph import SceneGraph
 from vlmbot.reasoning.grounding import Grounder, Grounding
 
@@ -129,7 +130,8 @@ class RulePlanner:
         for node in graph.objects:
             if node.id == container.id or node.is_container or graph.inside(node, container):
                 continue
-            if CONCEPTS.get(node.category) and CONCEPTS[node.category].graspable:
+            concept = CONCEPTS.get(node.category)
+            if concept and concept.graspable and fits_gripper(node.obj) and graph.workspace.contains(node.xy):
                 proposal.placements.append(Placement(node.id, "in", container.id))
         everything = parse_reference("everything")
         chosen = tuple(p.target for p in proposal.placements)

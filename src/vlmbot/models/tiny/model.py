@@ -85,7 +85,7 @@ class TinyVLM:
     def encode_regions(self, image: np.ndarray, xyxy: np.ndarray) -> np.ndarray:
         """Boxes (N, 4) in pixels of an (H, W, 3) uint8 image → (N, D) region embeddings."""
         image = check_image(image)
-        tensor = torch.from_numpy(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0)
+        tensor = torch.tensor(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0)
         return self._embed_crops(crop_tensor(normalize(tensor, self.config), np.asarray(xyxy), self.config))
 
     def encode_image(self, images: Sequence[np.ndarray]) -> np.ndarray:
@@ -143,8 +143,11 @@ class TinyVLM:
         keep = np.concatenate([np.nonzero(channel == c)[0][nms(boxes[channel == c], objectness[channel == c], 0.6)] for c in (0, 1)])
         keep = keep[np.argsort(-objectness[keep])]
         boxes, objectness, channel = boxes[keep], objectness[keep], channel[keep]
-        full = torch.from_numpy(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0)
-        embeddings = self._embed_crops(crop_tensor(normalize(full, self.config), boxes, self.config))
+        if image.shape[:2] == (self.config.image_size, self.config.image_size):
+            full = tensor  # the detector input is the image itself
+        else:
+            full = normalize(torch.tensor(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0), self.config)
+        embeddings = self._embed_crops(crop_tensor(full, boxes, self.config))
         masks = object_masks(image, boxes, depth, camera)
         detections = Detections(
             xyxy=boxes,

@@ -49,7 +49,7 @@ def image_tensor(image: np.ndarray, config: TinyConfig) -> tuple[torch.Tensor, I
     """(H, W, 3) uint8 → normalised (1, 3, S, S) float32 and the transform back to pixels."""
     image = check_image(image)
     height, width = image.shape[:2]
-    tensor = torch.from_numpy(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0)
+    tensor = torch.tensor(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0)
     if (height, width) != (config.image_size, config.image_size):
         tensor = F.interpolate(tensor, size=(config.image_size,) * 2, mode="bilinear", align_corners=False, antialias=True)
     return normalize(tensor, config), ImageTransform(height, width, config.image_size)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from vlmbot.geometry import depth_to_points
 from vlmbot.models.tiny.colors import object_color, srgb_to_lab
-from vlmbot.perception.table import estimate_table_plane
+from vlmbot.perception.table import estimate_table_plane, height_map
 from vlmbot.types import Camera, Detections
 
 MIN_HEIGHT = 0.004  # metres above the table that count as object
@@ -25,7 +24,7 @@ def object_masks(
     if depth is not None and camera is not None:
         plane = estimate_table_plane(depth, camera)
         if plane is not None:
-            above = (plane.height(depth_to_points(camera, depth)) > MIN_HEIGHT) & (depth > 0)
+            above = np.nan_to_num(height_map(depth, camera, plane), nan=-1.0) > MIN_HEIGHT
     owner = ownership(boxes, height, width)
     for i, box in enumerate(boxes):
         x0, y0, x1, y1 = _int_box(box, width, height)
