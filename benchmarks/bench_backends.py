@@ -16,6 +16,7 @@ BPE's 1-1.5 tokens per word); image processors are the real default ones.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -52,6 +53,8 @@ class Result:
     speedup: float | None = None
     reps: dict[str, int] = field(default_factory=dict)
     note: str = ""
+    #: CPU cores other processes kept busy while this row was measured (Linux; None elsewhere).
+    others_cores: float | None = None
 
 
 def median_ms(fn: Callable[[], Any], reps: int, warmup: int = 1) -> float:
@@ -309,6 +312,27 @@ def wait_for_quiet_machine(max_wait_s: float) -> float:
     return os.getloadavg()[0]
 
 
+def busy_cpu_s() -> float | None:
+    """Seconds of CPU time all processes have used since boot (/proc/stat), or None."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_contended(bench: Callable[[], Result]) -> Result:
+    """Run one bench and record how many cores other processes used meanwhile."""
+    busy_before, own_before, start = busy_cpu_s(), sum(os.times()[:2]), time.perf_counter()
+    result = bench()
+    busy_after, own_after = busy_cpu_s(), sum(os.times()[:2])
+    if busy_before is not None and busy_after is not None:
+        others = (busy_after - busy_before) - (own_after - own_before)
+        result.others_cores = round(max(0.0, others) / (time.perf_counter() - start), 2)
+    return result
+
+
 def _fmt(value: float | None, digits: int = 0) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -317,15 +341,15 @@ def format_table(results: list[Result], threads: int) -> str:
     lines = [
         f"torch threads: {threads}; times are median ms per frame (480x640 RGB)",
         "| family | config | params (M) | batch 1 | batch 8 | text encode | cached text "
-        "| re-encoded text | speed-up | notes |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| re-encoded text | speed-up | other load | notes |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         speedup = "-" if r.speedup is None else f"{r.speedup:.2f}x"
         lines.append(
             f"| {r.family} | {r.config} | {r.params_m:g} | {_fmt(r.batch1_ms)} | "
             f"{_fmt(r.batch8_ms)} | {_fmt(r.text_ms)} | {_fmt(r.cached_ms)} | "
-            f"{_fmt(r.reencode_ms)} | {speedup} | {r.note} |"
+            f"{_fmt(r.reencode_ms)} | {speedup} | {_fmt(r.others_cores, 2)} | {r.note} |"
         )
     return "\n".join(lines)
 
@@ -353,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = []
     for name in args.only or list(BENCHES):
         start = time.perf_counter()
-        results.append(BENCHES[name](args.quick))
+        bench = functools.partial(BENCHES[name], args.quick)
+        results.append(measure_contended(bench))
         gc.collect()
         print(f"{name}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
     if args.json:
