@@ -122,3 +122,9 @@ def test_vqa(grounder, tabletop, question, kind, truth, names):
 def test_describe(tabletop):
     text = tabletop.describe()
     assert "duck" in text and "tray" in text and text.endswith(".")
+
+
+def test_superlative_and_size_with_nothing_matching(grounder):
+    for text in ("the leftmost banana", "the small banana", "the biggest banana"):
+        grounding = grounder.ground(parse_reference(text))
+        assert grounding.best()[1] < 0.2

@@ -178,7 +178,9 @@ class Grounder:
 
     def _size_factors(self, size: str, relevance: np.ndarray) -> np.ndarray:
         volumes = np.array([float(np.prod(o.obj.extent)) for o in self.graph.objects])
-        peers = relevance >= 0.5 * float(relevance.max()) if relevance.max() > 0 else relevance >= 0
+        peers = relevance >= 0.5 * float(relevance.max())
+        if relevance.max() <= 0 or not peers.any():
+            return np.ones(len(volumes))
         low, high = volumes[peers].min(), volumes[peers].max()
         if high <= low * 1.3:
             return np.full(len(volumes), 0.5)
@@ -220,6 +222,8 @@ class Grounder:
     def _superlative_factors(self, superlative: str, relevance: np.ndarray) -> np.ndarray:
         objects = self.graph.objects
         peers = relevance >= max(0.4 * float(relevance.max()), 0.1)
+        if not peers.any():
+            return np.zeros(len(objects))
         if superlative in ("largest", "smallest", "tallest"):
             measure = np.array(
                 [o.obj.extent[2] if superlative == "tallest" else float(np.prod(o.obj.extent)) for o in objects]
