@@ -1,4 +1,4 @@
 """Training for vlmbot-tiny. The library never imports this package.
 
-    python -m training --out training/runs/latest        # or: make train
+python -m training --out training/runs/latest        # or: make train
 """

@@ -1,7 +1,7 @@
 """Regenerate vlmbot-tiny from a seed: render data, train, fit colours, export, evaluate.
 
-    python -m training --out training/runs/latest [--install]      (make train)
-    python -m training --smoke --out /tmp/tiny-smoke                 (CI: a few steps)
+python -m training --out training/runs/latest [--install]      (make train)
+python -m training --smoke --out /tmp/tiny-smoke                 (CI: a few steps)
 """
 
 from __future__ import annotations

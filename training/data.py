@@ -63,7 +63,9 @@ def load_frames(folder: Path) -> Frames:
             colors.append([o["color"] for o in objects])
             indices.append([o["index"] for o in objects])
     stack = lambda key: np.concatenate([p[key] for p in parts])  # noqa: E731
-    return Frames(stack("rgb"), stack("depth"), stack("segmentation"), boxes, categories, colors, indices)
+    return Frames(
+        stack("rgb"), stack("depth"), stack("segmentation"), boxes, categories, colors, indices
+    )
 
 
 def jitter_boxes(boxes: np.ndarray, rng: np.random.Generator, amount: float) -> np.ndarray:
@@ -101,7 +103,9 @@ class Crops:
     object_lab: np.ndarray
 
 
-def extract_crops(frames: Frames, categories: list[str], config: TinyConfig, seed: int, jitters: int = 2) -> Crops:
+def extract_crops(
+    frames: Frames, categories: list[str], config: TinyConfig, seed: int, jitters: int = 2
+) -> Crops:
     """Crops around every labelled object (several jittered copies) plus background crops."""
     rng = np.random.default_rng(seed)
     images, labels, color_names, object_lab = [], [], [], []
@@ -123,7 +127,9 @@ def extract_crops(frames: Frames, categories: list[str], config: TinyConfig, see
         color_names += object_colors * jitters + [""] * len(background)
         rgb = [_object_lab(frames, i, frames.object_index[i][k]) for k in keep]
         object_lab += rgb * jitters + [np.zeros(3)] * len(background)
-    return Crops(torch.cat(images), np.asarray(labels), color_names, np.asarray(object_lab, dtype=np.float32))
+    return Crops(
+        torch.cat(images), np.asarray(labels), color_names, np.asarray(object_lab, dtype=np.float32)
+    )
 
 
 def _object_lab(frames: Frames, frame: int, index: int) -> np.ndarray:

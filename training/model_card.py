@@ -28,47 +28,58 @@ ARCHITECTURE = """\
 """
 
 
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
 def _row(split: str, m: dict[str, Any]) -> str:
-    chance = f"{m['chance']:.3f}" if m.get("chance") is not None else ""
-    fmt = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
-    return f"| {split} | {fmt(m['ap50'])} | {fmt(m['grounding_top1'])} | {fmt(m['classification'])} | {m['n']} | {chance} |"
+    chance = _fmt(m.get("chance")) if m.get("chance") is not None else ""
+    cells = [split, _fmt(m["ap50"]), _fmt(m["grounding_top1"]), _fmt(m["classification"])]
+    return "| " + " | ".join([*cells, str(m["n"]), chance]) + " |"
 
 
-def write_model_card(path: Path, record: dict[str, Any], params: dict[str, int], size_mb: float) -> None:
+def write_model_card(
+    path: Path, record: dict[str, Any], params: dict[str, int], size_mb: float
+) -> None:
     metrics = record.get("metrics", {})
-    splits = metrics.get("splits", {})
     latency = metrics.get("latency_ms", {})
+    render, det, reg = record["render"], record["detector"], record["regions"]
+    total_params = sum(params[k] for k in ("proposals", "regions", "text"))
+    architecture = ARCHITECTURE.format(
+        det_params=params["proposals"],
+        reg_params=params["regions"],
+        text_params=params["text"],
+        embed_dim=params["embed_dim"],
+    )
     lines = [
         "# vlmbot-tiny — model card",
         "",
-        "The embedded default model of vlmbot: open-vocabulary detection, region-text matching and",
-        "zero-shot classification for tabletop robots, small enough for an edge CPU, trained only",
-        "in vlmbot's own simulator (PyBullet, Franka Panda tabletop). Runs offline.",
+        "The embedded default model of vlmbot: open-vocabulary detection, region-text matching",
+        "and zero-shot classification for tabletop robots, small enough for an edge CPU, trained",
+        "only in vlmbot's own simulator (PyBullet, Franka Panda tabletop). Runs offline.",
         "",
         "## Architecture",
-        ARCHITECTURE.format(
-            det_params=params["proposals"], reg_params=params["regions"], text_params=params["text"],
-            embed_dim=params["embed_dim"],
-        ),  # fmt: skip
-        f"Trainable parameters: {sum(params[k] for k in ('proposals', 'regions', 'text')):,}; "
-        f"weights file {size_mb:.1f} MB (safetensors).",
+        architecture,
+        f"Trainable parameters: {total_params:,}; weights file {size_mb:.1f} MB (safetensors).",
         "",
         "## Data",
-        f"- {record['scenes']} random scenes of the `seen` split only ({record['frames']} RGB-D frames from"
-        " the front and top cameras, 224x224), 3–8 objects each, some inside containers or stacked,"
-        " with domain randomisation: lighting, table colour, camera pose jitter, colour shades.",
+        f"- {record['scenes']} random scenes of the `seen` split only ({record['frames']} RGB-D"
+        " frames from the front and top cameras, 224x224), 3–8 objects each, some inside"
+        " containers or stacked, with domain randomisation: lighting, table colour, camera pose"
+        " jitter, colour shades.",
         f"- Categories trained: {', '.join(record['categories'])}. Never trained: teddy bear,"
         " soccer ball, domino (the `heldout_categories` split), the held-out colour-category"
         " combinations, and the held-out wording (names, templates, colour words).",
         f"- {record['crops']} region crops (jittered boxes, plus background crops) against"
-        f" {record['phrases']} seen phrases (names, descriptions, affordance phrases), multi-label.",
+        f" {record['phrases']} seen phrases (names, descriptions, affordance phrases),"
+        " multi-label.",
         "",
         "## Training",
-        f"- Seed {record['seed']}; torch threads {record['threads']} on the 2-core development CPU.",
-        f"- Rendering: {record['render']['frames']} frames in {record['render']['seconds']} s"
-        f" ({record['render']['frames_per_second']} frames/s, {record['render']['workers']} processes).",
-        f"- Proposal net: {record['detector']['steps']} steps in {record['detector']['seconds']} s.",
-        f"- Region encoder + projection: {record['regions']['steps']} steps in {record['regions']['seconds']} s.",
+        f"- Seed {record['seed']}; torch threads {record['threads']} on the 2-core CPU.",
+        f"- Rendering: {render['frames']} frames in {render['seconds']} s"
+        f" ({render['frames_per_second']} frames/s, {render['workers']} processes).",
+        f"- Proposal net: {det['steps']} steps in {det['seconds']} s.",
+        f"- Region encoder + projection: {reg['steps']} steps in {reg['seconds']} s.",
         f"- Whole run (render, train, evaluate, export): {record.get('total_seconds', '?')} s."
         " Reproduce with `make train`.",
         "",
@@ -76,9 +87,9 @@ def write_model_card(path: Path, record: dict[str, Any], params: dict[str, int],
         "",
         "| split | AP50 | grounding top-1 | classification | n | chance |",
         "|---|---|---|---|---|---|",
-        *[_row(split, m) for split, m in splits.items()],
+        *[_row(split, m) for split, m in metrics.get("splits", {}).items()],
         "",
-        f"Latency, detection + 3D for one 224x224 RGB-D frame with 10 cached queries, one thread:"
+        "Latency, detection + 3D for one 224x224 RGB-D frame with 10 cached queries, one thread:"
         f" median {latency.get('median', '?')} ms, p90 {latency.get('p90', '?')} ms.",
         "",
         "## Known failure modes",

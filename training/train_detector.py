@@ -24,7 +24,9 @@ def gaussian_radius(w: float, h: float) -> float:
     return max(0.7, 0.18 * math.sqrt(w * h))
 
 
-def targets(boxes: list[np.ndarray], channels: list[np.ndarray], config: TinyConfig) -> tuple[torch.Tensor, ...]:
+def targets(
+    boxes: list[np.ndarray], channels: list[np.ndarray], config: TinyConfig
+) -> tuple[torch.Tensor, ...]:
     """Boxes (pixels of the S×S input) and their heatmap channel (0 items, 1 containers) →
     heatmap (B,2,G,G), size (B,4,G,G), offset (B,4,G,G), mask (B,4,G,G) at object centres."""
     stride = config.detector_stride
@@ -43,7 +45,9 @@ def targets(boxes: list[np.ndarray], channels: list[np.ndarray], config: TinyCon
             sigma = gaussian_radius(w / stride, h / stride)
             g = np.exp(-((xs - ix) ** 2 + (ys - iy) ** 2) / (2 * sigma**2))
             heat[i, c] = np.maximum(heat[i, c], g)
-            size[i, 2 * c : 2 * c + 2, iy, ix] = np.log([w / config.image_size, h / config.image_size])
+            size[i, 2 * c : 2 * c + 2, iy, ix] = np.log(
+                [w / config.image_size, h / config.image_size]
+            )
             offset[i, 2 * c : 2 * c + 2, iy, ix] = [cx - ix - 0.5, cy - iy - 0.5]
             mask[i, 2 * c : 2 * c + 2, iy, ix] = 1.0
     return tuple(torch.from_numpy(a) for a in (heat, size, offset, mask))
@@ -58,7 +62,9 @@ def focal_loss(logits: torch.Tensor, heat: torch.Tensor) -> torch.Tensor:
     return (pos_loss.sum() + neg_loss.sum()) / positive.sum().clamp(min=1)
 
 
-def augment(rgb: np.ndarray, boxes: list[np.ndarray], rng: np.random.Generator) -> tuple[torch.Tensor, list[np.ndarray]]:
+def augment(
+    rgb: np.ndarray, boxes: list[np.ndarray], rng: np.random.Generator
+) -> tuple[torch.Tensor, list[np.ndarray]]:
     """Random horizontal flips and brightness/contrast jitter. rgb: (B, H, W, 3) uint8."""
     images = torch.from_numpy(rgb).permute(0, 3, 1, 2).float() / 255.0
     width = rgb.shape[2]
@@ -75,20 +81,31 @@ def augment(rgb: np.ndarray, boxes: list[np.ndarray], rng: np.random.Generator) 
 
 
 def train_detector(
-    frames: Frames, config: TinyConfig, epochs: float, seed: int, batch_size: int = 32, lr: float = 3e-3, max_steps: int | None = None
+    frames: Frames,
+    config: TinyConfig,
+    epochs: float,
+    seed: int,
+    batch_size: int = 32,
+    lr: float = 3e-3,
+    max_steps: int | None = None,
 ) -> tuple[ProposalNet, dict[str, float]]:
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = ProposalNet(config)
     steps = max_steps or max(1, int(epochs * len(frames) / batch_size))
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps, pct_start=0.1)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=lr, total_steps=steps, pct_start=0.1
+    )
     start = time.perf_counter()
     model.train()
     for step in range(steps):
         index = rng.choice(len(frames), batch_size, replace=False)
         images, boxes = augment(frames.rgb[index], [frames.boxes[i] for i in index], rng)
-        channels = [np.array([c in CONTAINER_CATEGORIES for c in frames.categories[i]], dtype=np.int64) for i in index]
+        channels = [
+            np.array([c in CONTAINER_CATEGORIES for c in frames.categories[i]], dtype=np.int64)
+            for i in index
+        ]
         heat, size, offset, mask = targets(boxes, channels, config)
         pred_heat, pred_size, pred_offset = model(normalize(images, config))
         loss_heat = focal_loss(pred_heat, heat)
@@ -102,8 +119,16 @@ def train_detector(
         schedule.step()
         if step % 50 == 0 or step == steps - 1:
             rate = (step + 1) * batch_size / (time.perf_counter() - start)
-            print(f"detector: step {step + 1}/{steps} loss {loss.item():.3f} "
-                  f"(heat {loss_heat.item():.3f} size {loss_size.item():.3f} off {loss_offset.item():.3f}) {rate:.0f} img/s",
-                  file=sys.stderr, flush=True)  # fmt: skip
+            parts = [f"{k} {v.item():.3f}" for k, v in (("heat", loss_heat), ("size", loss_size))]
+            print(
+                f"detector: step {step + 1}/{steps} loss {loss.item():.3f} ({', '.join(parts)}) "
+                f"{rate:.0f} img/s",
+                file=sys.stderr,
+                flush=True,
+            )
     model.eval()
-    return model, {"steps": steps, "seconds": round(time.perf_counter() - start, 1), "final_loss": round(float(loss.item()), 4)}
+    return model, {
+        "steps": steps,
+        "seconds": round(time.perf_counter() - start, 1),
+        "final_loss": round(float(loss.item()), 4),
+    }

@@ -44,9 +44,13 @@ def train_regions(
     params = list(encoder.parameters()) + list(projection.parameters())
     steps = max_steps or max(1, int(epochs * len(crops.category) / batch_size))
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=1e-4)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps, pct_start=0.1)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=lr, total_steps=steps, pct_start=0.1
+    )
     phrases = torch.from_numpy(phrase_embeddings.astype(np.float32))
-    label_rows = torch.from_numpy(np.concatenate([labels, np.zeros((1, labels.shape[1]), np.float32)]))
+    label_rows = torch.from_numpy(
+        np.concatenate([labels, np.zeros((1, labels.shape[1]), np.float32)])
+    )
     start = time.perf_counter()
     encoder.train()
     projection.train()
@@ -62,7 +66,19 @@ def train_regions(
         schedule.step()
         if step % 50 == 0 or step == steps - 1:
             rate = (step + 1) * batch_size / (time.perf_counter() - start)
-            print(f"regions: step {step + 1}/{steps} loss {loss.item():.4f} {rate:.0f} crops/s", file=sys.stderr, flush=True)
+            print(
+                f"regions: step {step + 1}/{steps} loss {loss.item():.4f} {rate:.0f} crops/s",
+                file=sys.stderr,
+                flush=True,
+            )
     encoder.eval()
     projection.eval()
-    return encoder, projection, {"steps": steps, "seconds": round(time.perf_counter() - start, 1), "final_loss": round(float(loss.item()), 4)}
+    return (
+        encoder,
+        projection,
+        {
+            "steps": steps,
+            "seconds": round(time.perf_counter() - start, 1),
+            "final_loss": round(float(loss.item()), 4),
+        },
+    )

@@ -13,7 +13,13 @@ from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.types import SceneObject
 
 DIM = 64
-RGB = {"red": (0.85, 0.1, 0.1), "blue": (0.1, 0.25, 0.9), "green": (0.1, 0.65, 0.15), "yellow": (0.95, 0.85, 0.1), "white": (0.95, 0.95, 0.95)}
+RGB = {
+    "red": (0.85, 0.1, 0.1),
+    "blue": (0.1, 0.25, 0.9),
+    "green": (0.1, 0.65, 0.15),
+    "yellow": (0.95, 0.85, 0.1),
+    "white": (0.95, 0.95, 0.95),
+}
 
 
 def _word_vector(word: str) -> np.ndarray:
@@ -50,7 +56,9 @@ def node(model, object_id, category, color, xy, size=(0.045, 0.045, 0.045), z=0.
     probs = {c: (0.9 if c == category else 0.1 / (len(CONCEPTS) - 1)) for c in CONCEPTS}
     embedding = model.encode_text([CONCEPTS[category].name])[0]
     lab = srgb_to_lab(np.array(RGB[color]))
-    return GraphObject(SceneObject(object_id, category, position, extent, 0.0, color), probs, lab, embedding)
+    return GraphObject(
+        SceneObject(object_id, category, position, extent, 0.0, color), probs, lab, embedding
+    )
 
 
 @pytest.fixture

@@ -37,7 +37,12 @@ def random_weights(tmp_path_factory):
 
 @pytest.mark.parametrize(
     "spec",
-    [EpisodeSpec("put_in", 1), EpisodeSpec("stack", 2), EpisodeSpec("place_relative", 3), EpisodeSpec("question", 4)],
+    [
+        EpisodeSpec("put_in", 1),
+        EpisodeSpec("stack", 2),
+        EpisodeSpec("place_relative", 3),
+        EpisodeSpec("question", 4),
+    ],
 )
 def test_oracle_perception_solves_simple_episodes(env, random_weights, spec):
     agent = VLMAgent(model=random_weights, perception="oracle")

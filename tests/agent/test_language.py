@@ -41,7 +41,11 @@ from vlmbot.language.reference import parse_reference
 def test_place_commands(text, head, relation, destination):
     parsed = parse_instruction(text)
     assert isinstance(parsed, PlaceCommand), parsed
-    assert (parsed.target.head, parsed.relation, parsed.destination.head) == (head, relation, destination)
+    assert (parsed.target.head, parsed.relation, parsed.destination.head) == (
+        head,
+        relation,
+        destination,
+    )
 
 
 def test_references_inside_commands():
@@ -78,7 +82,9 @@ def test_questions(text, kind):
 
 
 def test_sort_clear_pick():
-    assert isinstance(parse_instruction("sort the blocks into the bowls of their colour"), SortCommand)
+    assert isinstance(
+        parse_instruction("sort the blocks into the bowls of their colour"), SortCommand
+    )
     assert isinstance(parse_instruction("match each cube to the bowl with its colour"), SortCommand)
     assert isinstance(parse_instruction("clear the table into the tray"), ClearCommand)
     assert isinstance(parse_instruction("put everything on the table in the bin"), ClearCommand)
@@ -87,9 +93,19 @@ def test_sort_clear_pick():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "???", "asdf qwerty zxcv", "the the the the", "colorless green ideas sleep furiously",
-     "sing the table a lullaby", "Ставь кубик в коробку", "x" * 400, "throw the block"],
-)  # fmt: skip
+    [
+        "",
+        "   ",
+        "???",
+        "asdf qwerty zxcv",
+        "the the the the",
+        "colorless green ideas sleep furiously",
+        "sing the table a lullaby",
+        "Ставь кубик в коробку",
+        "x" * 400,
+        "throw the block",
+    ],
+)
 def test_not_understood(text):
     parsed = parse_instruction(text)
     assert isinstance(parsed, NotUnderstood)

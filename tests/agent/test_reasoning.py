@@ -53,7 +53,9 @@ def decide(grounder, tabletop, text, **gate_options):
 def test_gate_acts_on_clear_instructions(grounder, tabletop):
     proposal, verdict = decide(grounder, tabletop, "put the red block in the tray")
     assert verdict.outcome is Outcome.ACT
-    assert [(p.target, p.relation, p.destination) for p in proposal.placements] == [("red_block", "in", "tray")]
+    assert [(p.target, p.relation, p.destination) for p in proposal.placements] == [
+        ("red_block", "in", "tray")
+    ]
     proposal, verdict = decide(grounder, tabletop, "stack the red block on the blue block")
     assert verdict.outcome is Outcome.ACT and proposal.placements[0].relation == "on"
 
@@ -84,7 +86,9 @@ def test_gate_refuses_or_asks(grounder, tabletop, text, reason):
 
 def test_gate_refuses_out_of_reach(model, tabletop, grounder):
     far = tabletop.get("mug")
-    far.obj = type(far.obj)(far.id, "mug", np.array([1.0, 0.0, 0.035]), far.obj.extent, 0.0, "white")
+    far.obj = type(far.obj)(
+        far.id, "mug", np.array([1.0, 0.0, 0.035]), far.obj.extent, 0.0, "white"
+    )
     _, verdict = decide(grounder, tabletop, "put the mug in the tray")
     assert verdict.outcome is Outcome.REFUSE and "reach" in verdict.text
 

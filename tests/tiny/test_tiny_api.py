@@ -63,7 +63,12 @@ def test_detect_contract(random_tiny):
 
 
 def test_detect_with_depth_gives_world_positions(random_tiny):
-    camera = Camera(intrinsics_from_fov(224, 224, 50), look_at(np.array([0.5, 0, 1.0]), np.array([0.5, 0, 0])), 224, 224)
+    camera = Camera(
+        intrinsics_from_fov(224, 224, 50),
+        look_at(np.array([0.5, 0, 1.0]), np.array([0.5, 0, 0])),
+        224,
+        224,
+    )
     depth = np.full((224, 224), 1.0, np.float32)
     depth[80:120, 80:120] = 0.95  # a 5 cm tall box on the table
     found = random_tiny.detect(scene_image(), ["block"], threshold=0.0, depth=depth, camera=camera)

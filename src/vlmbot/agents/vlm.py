@@ -21,7 +21,7 @@ from vlmbot.reasoning.graph import SceneGraph
 from vlmbot.reasoning.grounding import Grounder, VocabularyIndex
 from vlmbot.reasoning.vqa import answer_question
 from vlmbot.safety.gate import GateConfig, SafetyGate
-from vlmbot.types import Decision, Done, Observation, Outcome, PickPlace
+from vlmbot.types import Decision, Done, Observation, Outcome, PickPlace, Pose
 
 MAX_ATTEMPTS = 2  # per placement: the first try and one retry
 
@@ -82,9 +82,13 @@ class VLMAgent:
         if self.perception == "oracle":
             from vlmbot.eval.oracle_perception import oracle_graph
 
-            return oracle_graph(self.world, self.model, self.classifier, self.workspace, self.tracker)
+            return oracle_graph(
+                self.world, self.model, self.classifier, self.workspace, self.tracker
+            )
         perceived = perceive(self.model, observation)
-        return build_graph(perceived, self.classifier, self.model.colors, self.workspace, self.tracker)
+        return build_graph(
+            perceived, self.classifier, self.model.colors, self.workspace, self.tracker
+        )
 
     def decide(self, observation: Observation, instruction: str) -> Decision:
         if self.execution is not None and self.execution.instruction != instruction:
@@ -105,12 +109,22 @@ class VLMAgent:
             return Decision(Outcome.REFUSE, text=f"Sorry: {parsed.reason}.")
         if isinstance(parsed, Question):
             answer = answer_question(parsed, graph, grounder)
-            return Decision(Outcome.ANSWER, text=answer.text, evidence=answer.evidence, info=self._info(graph, answer.evidence, []))
+            return Decision(
+                Outcome.ANSWER,
+                text=answer.text,
+                evidence=answer.evidence,
+                info=self._info(graph, answer.evidence, []),
+            )
         proposal = self.planner.plan(parsed, graph, grounder)
         verdict = self.gate.review(proposal, graph)
         plan = proposal.describe(graph)
         if verdict.outcome is not Outcome.ACT:
-            return Decision(verdict.outcome, text=verdict.text, evidence=verdict.evidence, info=self._info(graph, verdict.evidence, plan))
+            return Decision(
+                verdict.outcome,
+                text=verdict.text,
+                evidence=verdict.evidence,
+                info=self._info(graph, verdict.evidence, plan),
+            )
         self.execution = Execution(instruction, list(proposal.placements), plan)
         return None
 
@@ -121,7 +135,11 @@ class VLMAgent:
             try:
                 target, destination = graph.get(placement.target), graph.get(placement.destination)
             except KeyError:
-                missing = placement.target if placement.target not in {o.id for o in graph.objects} else placement.destination
+                missing = (
+                    placement.target
+                    if placement.target not in {o.id for o in graph.objects}
+                    else placement.destination
+                )
                 return self._done(f"I lost track of {missing}", graph)
             if graph.relation(target, destination, placement.relation):
                 continue
@@ -134,7 +152,12 @@ class VLMAgent:
             execution.attempts[index] = attempts + 1
             self.tracker.moved(placement.target, np.asarray(action.place_pose.position[:2]))
             info = self._info(graph, (placement.target, placement.destination), execution.plan)
-            return Decision(Outcome.ACT, actions=(action,), evidence=(placement.target, placement.destination), info=info)
+            return Decision(
+                Outcome.ACT,
+                actions=(action,),
+                evidence=(placement.target, placement.destination),
+                info=info,
+            )
         return self._done("goal reached", graph)
 
     def _done(self, reason: str, graph: SceneGraph) -> Decision:
@@ -143,25 +166,38 @@ class VLMAgent:
 
     def _action(self, placement: Placement, graph: SceneGraph) -> PickPlace | None:
         target, destination = graph.get(placement.target), graph.get(placement.destination)
+        place: Pose | None
         if placement.relation == "in":
-            place = place_in(target.obj, destination.obj, [o.obj for o in graph.contents(destination)])
+            place = place_in(
+                target.obj, destination.obj, [o.obj for o in graph.contents(destination)]
+            )
         elif placement.relation == "on":
             place = place_on(target.obj, destination.obj)
         else:
             others = [o.obj for o in graph.objects]
-            place = place_relative(target.obj, destination.obj, placement.relation, others, self.workspace)
+            place = place_relative(
+                target.obj, destination.obj, placement.relation, others, self.workspace
+            )
             if place is None:
                 return None
         return self.gate.clamp(PickPlace(grasp_pose(target.obj), place, target.id))
 
-    def _info(self, graph: SceneGraph, evidence: tuple[str, ...], plan: list[str]) -> dict[str, Any]:
+    def _info(
+        self, graph: SceneGraph, evidence: tuple[str, ...], plan: list[str]
+    ) -> dict[str, Any]:
         """Plan lines and per-camera boxes of every object (evidence first) for reports."""
         annotations: dict[str, list[dict[str, Any]]] = {}
         for node in sorted(graph.objects, key=lambda o: o.id not in evidence):
             marker = "★ " if node.id in evidence else ""
             for camera, box in node.views.items():
-                annotations.setdefault(camera, []).append({"xyxy": box, "label": f"{marker}{node.id} {node.name}"})
-        return {"plan": plan, "annotations": annotations, "objects": [o.name for o in graph.objects]}
+                annotations.setdefault(camera, []).append(
+                    {"xyxy": box, "label": f"{marker}{node.id} {node.name}"}
+                )
+        return {
+            "plan": plan,
+            "annotations": annotations,
+            "objects": [o.name for o in graph.objects],
+        }
 
 
 def proposal_summary(proposal: Proposal) -> str:

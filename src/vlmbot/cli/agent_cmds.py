@@ -12,7 +12,9 @@ from vlmbot.types import Observation, Outcome, RGBDFrame
 
 def observation_from_files(image: str, depth: str | None, camera: str | None) -> Observation:
     if not depth or not camera:
-        raise InputError("the agent needs --image, --depth and --camera together (calibrated RGB-D)")
+        raise InputError(
+            "the agent needs --image, --depth and --camera together (calibrated RGB-D)"
+        )
     rgb = read_image(image)
     frame = RGBDFrame(rgb, read_depth(depth), read_camera(camera))
     return Observation(frames={frame.camera.name: frame})
@@ -41,15 +43,26 @@ def ask_with_agent(args: argparse.Namespace) -> int:
         observation = observation_from_files(args.image, args.depth, args.camera)
     else:
         raise InputError("give --seed N, or --image with --depth and --camera")
-    model = args.model if args.model and (args.model.startswith("tiny") or args.model.endswith(".safetensors")) else "tiny"
+    model = (
+        args.model
+        if args.model and (args.model.startswith("tiny") or args.model.endswith(".safetensors"))
+        else "tiny"
+    )
     agent = VLMAgent(model=model)
     decision = agent.decide(observation, question)
     text = decision.text
     if decision.outcome is Outcome.ACT:
         text = "That is an instruction, not a question: use `vlmbot run` to act on it."
     if args.json:
-        print_json({"question": question, "outcome": decision.outcome.value, "answer": text,
-                    "evidence": list(decision.evidence), "objects": decision.info.get("objects", [])})  # fmt: skip
+        print_json(
+            {
+                "question": question,
+                "outcome": decision.outcome.value,
+                "answer": text,
+                "evidence": list(decision.evidence),
+                "objects": decision.info.get("objects", []),
+            }
+        )
     else:
         print(text)
     return 0

@@ -50,7 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _agent_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.agent != "vlm":
         return {}
-    return {"perception": getattr(args, "perception", "model"), "model": getattr(args, "model", "tiny")}
+    return {
+        "perception": getattr(args, "perception", "model"),
+        "model": getattr(args, "model", "tiny"),
+    }
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -44,10 +44,14 @@ def cmd_model_eval(args: argparse.Namespace) -> int:
         chance = row.get("chance")
         print(
             f"{split:<24}{_fmt(row['ap50']):>8}{_fmt(row['grounding_top1']):>10}"
-            f"{_fmt(row['classification']):>10}{row['n']:>6}{_fmt(chance) if chance is not None else '':>8}"
+            f"{_fmt(row['classification']):>10}{row['n']:>6}"
+            f"{_fmt(chance) if chance is not None else '':>8}"
         )
     latency = result["latency_ms"]
-    print(f"latency (detect + 3D, 10 cached queries, 1 thread): median {latency['median']} ms, p90 {latency['p90']} ms")
+    print(
+        "latency (detect + 3D, 10 cached queries, 1 thread): "
+        f"median {latency['median']} ms, p90 {latency['p90']} ms"
+    )
     return 0
 
 
@@ -60,12 +64,20 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     if args.frames < 1:
         raise InputError("--frames must be at least 1")
-    print("timing vlmbot-tiny and OWL-ViT B/32 (random weights) on the same frames...", file=sys.stderr)
+    print(
+        "timing vlmbot-tiny and OWL-ViT B/32 (random weights) on the same frames...",
+        file=sys.stderr,
+    )
     result = run(args.frames)
     if args.json:
         print_json({k: result[k] for k in ("tiny_ms", "owlvit_b32_ms", "ratio")})
         return 0
-    print(f"vlmbot-tiny   median {result['tiny_ms']:8.2f} ms/frame (p90 {result['tiny_p90_ms']} ms)")
+    print(
+        f"vlmbot-tiny   median {result['tiny_ms']:8.2f} ms/frame (p90 {result['tiny_p90_ms']} ms)"
+    )
     print(f"OWL-ViT B/32  median {result['owlvit_b32_ms']:8.2f} ms/frame")
-    print(f"speed ratio   {result['ratio']}x  ({result['input']}, {result['queries']} cached queries, 1 thread)")
+    print(
+        f"speed ratio   {result['ratio']}x  "
+        f"({result['input']}, {result['queries']} cached queries, 1 thread)"
+    )
     return 0

@@ -16,7 +16,9 @@ from vlmbot.sim.catalog import COLORS
 from vlmbot.types import SceneObject
 
 
-def oracle_graph(world: Any, model: Any, classifier: CategoryClassifier, workspace: Workspace, tracker: Tracker) -> SceneGraph:
+def oracle_graph(
+    world: Any, model: Any, classifier: CategoryClassifier, workspace: Workspace, tracker: Tracker
+) -> SceneGraph:
     if world is None:
         raise RuntimeError("oracle perception needs the harness to attach the simulator world")
     nodes = []
@@ -25,5 +27,7 @@ def oracle_graph(world: Any, model: Any, classifier: CategoryClassifier, workspa
         extent = np.array([state.size[0], state.size[1], state.aabb_max[2] - state.aabb_min[2]])
         obj = SceneObject(state.id, state.category, state.position, extent, state.yaw, state.color)
         embedding = model.encode_text([state.category.replace("_", " ")])[0]
-        nodes.append(GraphObject(obj, probs, srgb_to_lab(np.asarray(COLORS[state.color].rgb)), embedding))
+        nodes.append(
+            GraphObject(obj, probs, srgb_to_lab(np.asarray(COLORS[state.color].rgb)), embedding)
+        )
     return SceneGraph(nodes, workspace)

@@ -30,13 +30,69 @@ DESTINATIONS: dict[str, str] = {
 #: Phrases that belong to references ("the block closest to the bowl"), never destinations.
 REFERENCE_ONLY = ("closest to", "nearest to", "farthest from", "furthest from", "the nearest")
 ACTION_VERBS = frozenset(
-    """put place move drop stack set stick transfer grab balance pile shift gather collect stow
-    stash get bring take pick lay sort clear tidy match group load insert deposit position
-    relocate slide give hand carry""".split()
+    [
+        "put",
+        "place",
+        "move",
+        "drop",
+        "stack",
+        "set",
+        "stick",
+        "transfer",
+        "grab",
+        "balance",
+        "pile",
+        "shift",
+        "gather",
+        "collect",
+        "stow",
+        "stash",
+        "get",
+        "bring",
+        "take",
+        "pick",
+        "lay",
+        "sort",
+        "clear",
+        "tidy",
+        "match",
+        "group",
+        "load",
+        "insert",
+        "deposit",
+        "position",
+        "relocate",
+        "slide",
+        "give",
+        "hand",
+        "carry",
+    ]
 )
 UNSUPPORTED_VERBS = frozenset(
-    """throw break sing eat open pour cut wash push kick smash drink cook fly dance paint fold
-    squeeze crush burn shake spin""".split()
+    [
+        "throw",
+        "break",
+        "sing",
+        "eat",
+        "open",
+        "pour",
+        "cut",
+        "wash",
+        "push",
+        "kick",
+        "smash",
+        "drink",
+        "cook",
+        "fly",
+        "dance",
+        "paint",
+        "fold",
+        "squeeze",
+        "crush",
+        "burn",
+        "shake",
+        "spin",
+    ]
 )
 POLITE = (
     "please", "could you", "can you", "would you", "will you", "i'd like you to",
@@ -44,7 +100,23 @@ POLITE = (
 )  # fmt: skip
 WANT = ("i'd like", "i would like", "i want", "i need", "let's have")
 DETERMINERS = frozenset(
-    "the a an some something somewhere any one my this that each its their every".split()
+    [
+        "the",
+        "a",
+        "an",
+        "some",
+        "something",
+        "somewhere",
+        "any",
+        "one",
+        "my",
+        "this",
+        "that",
+        "each",
+        "its",
+        "their",
+        "every",
+    ]
 )
 LINKS = ("belongs", "belong", "goes", "go", "should go", "should be", "needs to go", "has to go")
 
@@ -103,7 +175,9 @@ def parse_instruction(text: str) -> Parsed:
     if not isinstance(text, str) or not text.strip():
         return NotUnderstood("the instruction is empty")
     if len(text) > MAX_CHARS:
-        return NotUnderstood(f"the instruction is too long ({len(text)} characters; limit {MAX_CHARS})")
+        return NotUnderstood(
+            f"the instruction is too long ({len(text)} characters; limit {MAX_CHARS})"
+        )
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return NotUnderstood("the instruction has no words")
@@ -143,9 +217,7 @@ def _last_destination(sentence: str) -> tuple[int, int, str] | None:
     for phrase in (*DESTINATIONS, *REFERENCE_ONLY):
         for m in re.finditer(rf"\b{re.escape(phrase)}\b", sentence):
             spans.append((m.start(), m.end(), phrase))
-    outer = [
-        s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)
-    ]
+    outer = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
     candidates = [s for s in outer if s[2] in DESTINATIONS and sentence[s[1] :].strip()]
     # A destination is a noun phrase: prefer prepositions followed by a determiner, so that
     # "put the duck in something to put things in" keeps "to put things in" inside it.
@@ -158,16 +230,22 @@ def parse_command(sentence: str) -> Parsed | None:
     words = sentence.split()
     if not words:
         return None
-    if re.search(r"\b(sort|match each|match every|group)\b", sentence) and re.search(r"colou?r", sentence):
+    if re.search(r"\b(sort|match each|match every|group)\b", sentence) and re.search(
+        r"colou?r", sentence
+    ):
         return _sort(sentence)
     if re.match(r"^(clear|tidy|clean)\b", sentence) or re.match(
-        r"^(put|move|place|get|tidy|stow) (everything|all (the )?(objects|things|items))\b", sentence
+        r"^(put|move|place|get|tidy|stow) (everything|all (the )?(objects|things|items))\b",
+        sentence,
     ):
         return _clear(sentence)
     verb, rest = _split_verb(sentence)
     if verb is None:
         return None
-    pick = re.match(r"^(.+?) and (?:then )?(?:put|place|set|drop|move|stick|lay|stack|leave) (?:it|them) (.+)$", rest)
+    pick = re.match(
+        r"^(.+?) and (?:then )?(?:put|place|set|drop|move|stick|lay|stack|leave) (?:it|them) (.+)$",
+        rest,
+    )
     if pick:
         rest = f"{pick.group(1)} {pick.group(2)}"
     destination = _last_destination(rest)
@@ -202,11 +280,17 @@ def _split_verb(sentence: str) -> tuple[str | None, str]:
 
 
 def _sort(sentence: str) -> Parsed:
-    m = re.search(r"\b(?:sort|match|group)\s+(?:each|every|all)?\s*(?:of )?(?:the )?(.+?)\s+(?:into|in|to|by|with)\b", sentence)
+    m = re.search(
+        r"\b(?:sort|match|group)\s+(?:each|every|all)?\s*(?:of )?(?:the )?(.+?)"
+        r"\s+(?:into|in|to|by|with)\b",
+        sentence,
+    )
     if not m:
         return NotUnderstood("I do not know what to sort")
     target = parse_reference(m.group(1))
-    return SortCommand(Reference(target.text, target.head, target.colors, plural=True), parse_reference("bowls"))
+    return SortCommand(
+        Reference(target.text, target.head, target.colors, plural=True), parse_reference("bowls")
+    )
 
 
 def _clear(sentence: str) -> Parsed:
@@ -216,18 +300,35 @@ def _clear(sentence: str) -> Parsed:
     return ClearCommand(parse_reference(sentence[destination[1] :]))
 
 
-_REL = r"(to the left of|left of|on the left side of|to the right of|right of|on the right side of|in front of|just in front of|behind|at the back of|next to|beside|on|in|inside|on top of)"
+_REL = (
+    r"(to the left of|left of|on the left side of|to the right of|right of|on the right side of"
+    r"|in front of|just in front of|behind|at the back of|next to|beside|on|in|inside|on top of)"
+)
 _RELATION_NAMES = {**DESTINATIONS, "inside": "in", "on top of": "on", "on": "on", "in": "in"}
 
 
 def parse_question(sentence: str) -> Question | None:
     """Questions about the scene; None when the sentence is not one."""
     patterns: list[tuple[str, str]] = [
-        ("count", r"^(?:how many|what number of|count(?: up)?(?: all)?(?: the)?|tell me how many|number of)\s+(.+?)(?:\s+(?:are there|is there|there are|can you see|do you see|are on the table|are visible|on the table|are|can be seen))*$"),
+        (
+            "count",
+            r"^(?:how many|what number of|count(?: up)?(?: all)?(?: the)?|tell me how many"
+            r"|number of)\s+(.+?)(?:\s+(?:are there|is there|there are|can you see|do you see"
+            r"|are on the table|are visible|on the table|are|can be seen))*$",
+        ),
         ("color", r"^(?:what|which) colou?r (?:is|are|does) (?:the )?(.+?)(?: have)?$"),
         ("color", r"^(?:tell me |what is |what's )?the colou?r of (?:the )?(.+)$"),
-        ("exists", r"^(?:is there|are there|do you see|can you see|can you spot|does the table have|is anything|do we have|have you got)\s+(?:a |an |any |some )?(.+?)(?:\s+(?:on the table|on it|anywhere|here|in the scene|in view))?$"),
-        ("describe", r"^(?:describe|what do you see|what is on the table|what's on the table|what can you see)(.*)$"),
+        (
+            "exists",
+            r"^(?:is there|are there|do you see|can you see|can you spot|does the table have"
+            r"|is anything|do we have|have you got)\s+(?:a |an |any |some )?(.+?)"
+            r"(?:\s+(?:on the table|on it|anywhere|here|in the scene|in view))?$",
+        ),
+        (
+            "describe",
+            r"^(?:describe|what do you see|what is on the table|what's on the table"
+            r"|what can you see)(.*)$",
+        ),
     ]
     for kind, pattern in patterns:
         m = re.match(pattern, sentence)
@@ -236,12 +337,21 @@ def parse_question(sentence: str) -> Question | None:
             if kind == "describe":
                 return Question("describe")
             return Question(kind, parse_reference(subject))
-    which = re.match(r"^(?:which|what|name)(?: is)? (?:the )?(?:object|thing|item|one)?\s*(?:is |sits |that is )?(?:the )?(?:object |thing )?(closest|nearest|farthest|furthest)(?: to| from)? (?:the )?(.+)$", sentence)
+    which = re.match(
+        r"^(?:which|what|name)(?: is)? (?:the )?(?:object|thing|item|one)?\s*"
+        r"(?:is |sits |that is )?(?:the )?(?:object |thing )?"
+        r"(closest|nearest|farthest|furthest)(?: to| from)? (?:the )?(.+)$",
+        sentence,
+    )
     if which:
         relation = "closest" if which.group(1) in ("closest", "nearest") else "farthest"
         return Question("which", relation=relation, anchor=parse_reference(which.group(2)))
-    relation = re.match(rf"^(?:is|are|would you say)(?: that)? (?:the )?(.+?) (?:is |are )?{_REL} (?:the )?(.+)$", sentence)
-    if relation:
-        name = _RELATION_NAMES.get(relation.group(2), relation.group(2))
-        return Question("relation", parse_reference(relation.group(1)), name, parse_reference(relation.group(3)))
+    relational = re.match(
+        rf"^(?:is|are|would you say)(?: that)? (?:the )?(.+?) (?:is |are )?{_REL} (?:the )?(.+)$",
+        sentence,
+    )
+    if relational:
+        name = _RELATION_NAMES.get(relational.group(2), relational.group(2))
+        subject, anchor = parse_reference(relational.group(1)), parse_reference(relational.group(3))
+        return Question("relation", subject, name, anchor)
     return None

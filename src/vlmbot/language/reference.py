@@ -110,7 +110,9 @@ def parse_reference(text: str) -> Reference:
     for word in UNIVERSAL:
         if re.match(rf"^{word}\b", text):
             plural = True
-    if text in EVERYTHING_WORDS or text.startswith(("everything", "all objects", "all the objects", "all things")):
+    if text in EVERYTHING_WORDS or text.startswith(
+        ("everything", "all objects", "all the objects", "all things")
+    ):
         return Reference(original, "", plural=True)
     # Negation: "that is not red", "which isn't blue", "not red", "non-red".
     not_colors: list[str] = []

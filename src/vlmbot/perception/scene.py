@@ -25,7 +25,9 @@ class RegionModel(Protocol):
     """What perception needs from a model: class-agnostic proposals with region embeddings
     (data["embedding"]), colours (data["lab"]) and masks; and text embeddings to score them."""
 
-    def propose(self, image: np.ndarray, depth: np.ndarray | None = None, camera: Any = None) -> Detections: ...
+    def propose(
+        self, image: np.ndarray, depth: np.ndarray | None = None, camera: Any = None
+    ) -> Detections: ...
 
     def encode_text(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -125,7 +127,11 @@ def fuse(objects: list[PerceivedObject]) -> list[PerceivedObject]:
         w_a, w_b = match.objectness, obj.objectness
         embedding = w_a * match.embedding + w_b * obj.embedding
         match.embedding = embedding / max(float(np.linalg.norm(embedding)), 1e-9)
-        match.lab = np.nanmean(np.stack([match.lab, obj.lab]), axis=0) if not np.isnan(obj.lab).all() else match.lab
+        match.lab = (
+            np.nanmean(np.stack([match.lab, obj.lab]), axis=0)
+            if not np.isnan(obj.lab).all()
+            else match.lab
+        )
         match.points = np.concatenate([match.points, obj.points])
         match.views.update(obj.views)
         match.objectness = max(w_a, w_b)
@@ -141,8 +147,16 @@ def perceive(model: RegionModel, observation: Observation) -> list[PerceivedObje
     return fuse(found)
 
 
-def to_scene_object(obj: PerceivedObject, workspace: Workspace, category: str, color: str) -> SceneObject:
+def to_scene_object(
+    obj: PerceivedObject, workspace: Workspace, category: str, color: str
+) -> SceneObject:
     position, extent, yaw = obj.geometry(workspace.table_z)
     return SceneObject(
-        id=obj.id, category=category, position=position, extent=extent, yaw=yaw, color=color, score=obj.objectness
+        id=obj.id,
+        category=category,
+        position=position,
+        extent=extent,
+        yaw=yaw,
+        color=color,
+        score=obj.objectness,
     )

@@ -56,7 +56,10 @@ class Proposal:
         for p in self.placements:
             target, destination = graph.get(p.target), graph.get(p.destination)
             relation = words.get(p.relation, p.relation.replace("_", " "))
-            lines.append(f"pick the {target.name} ({p.target}), place it {relation} the {destination.name} ({p.destination})")
+            lines.append(
+                f"pick the {target.name} ({p.target}), "
+                f"place it {relation} the {destination.name} ({p.destination})"
+            )
         return lines
 
 
@@ -107,7 +110,11 @@ class RulePlanner:
         return proposal
 
     def _sort(self, command: SortCommand, graph: SceneGraph, grounder: Grounder) -> Proposal:
-        bowls = [o for o in graph.objects if o.category_probs.get("bowl", 0) >= 0.3 or o.category == "bowl"]
+        bowls = [
+            o
+            for o in graph.objects
+            if o.category_probs.get("bowl", 0) >= 0.3 or o.category == "bowl"
+        ]
         targets = grounder.ground(command.target, exclude=tuple(b.id for b in bowls))
         tgt = _bind("target", targets, singular=False)
         proposal = Proposal(bindings=[tgt])
@@ -117,12 +124,16 @@ class RulePlanner:
         for object_id in tgt.chosen:
             node = graph.get(object_id)
             distances = [float(color_distance(node.lab, b.lab)) for b in bowls]
-            proposal.placements.append(Placement(object_id, "in", bowls[int(np.argmin(distances))].id))
+            proposal.placements.append(
+                Placement(object_id, "in", bowls[int(np.argmin(distances))].id)
+            )
         return proposal
 
     def _clear(self, command: ClearCommand, graph: SceneGraph, grounder: Grounder) -> Proposal:
         prior = grounder.affordance_prior(("container",))
-        dest = _bind("destination", grounder.ground(command.destination, prior=prior), singular=True)
+        dest = _bind(
+            "destination", grounder.ground(command.destination, prior=prior), singular=True
+        )
         proposal = Proposal(bindings=[dest])
         if not dest.chosen:
             return proposal
@@ -131,7 +142,12 @@ class RulePlanner:
             if node.id == container.id or node.is_container or graph.inside(node, container):
                 continue
             concept = CONCEPTS.get(node.category)
-            if concept and concept.graspable and fits_gripper(node.obj) and graph.workspace.contains(node.xy):
+            if (
+                concept
+                and concept.graspable
+                and fits_gripper(node.obj)
+                and graph.workspace.contains(node.xy)
+            ):
                 proposal.placements.append(Placement(node.id, "in", container.id))
         everything = parse_reference("everything")
         chosen = tuple(p.target for p in proposal.placements)
@@ -140,6 +156,7 @@ class RulePlanner:
 
 
 def _bind(role: str, grounding: Grounding, singular: bool) -> Binding:
+    chosen: tuple[str, ...]
     if singular:
         best = grounding.best()
         chosen = (best[0],) if best is not None else ()

@@ -46,7 +46,7 @@ class GraphObject:
 
     @property
     def name(self) -> str:
-        """"red block": colour + the category's canonical name."""
+        """ "red block": colour + the category's canonical name."""
         noun = CONCEPTS[self.category].name if self.category in CONCEPTS else self.category
         return f"{self.color} {noun}" if self.color != "unknown" else noun
 
@@ -88,7 +88,9 @@ class SceneGraph:
     def on(self, a: GraphObject, base: GraphObject) -> bool:
         support = max(0.5 * float(min(base.obj.extent[:2])), 0.02)
         close = float(np.linalg.norm(a.xy - base.xy)) < support
-        return close and abs(a.obj.bottom_z - base.obj.top_z) < 0.025 and a.obj.top_z > base.obj.top_z
+        return (
+            close and abs(a.obj.bottom_z - base.obj.top_z) < 0.025 and a.obj.top_z > base.obj.top_z
+        )
 
     def relation(self, a: GraphObject, b: GraphObject, relation: str) -> bool:
         """Whether a is `relation` b (left_of, right_of, in_front_of, behind, next_to, near,
@@ -100,14 +102,18 @@ class SceneGraph:
         if relation in ("next_to", "near"):
             return self.gap(a, b) < (0.10 if relation == "next_to" else 0.2)
         forward, left = self.viewer_offset(a, b)
-        along = {"left_of": left, "right_of": -left, "in_front_of": -forward, "behind": forward}[relation]
+        along = {"left_of": left, "right_of": -left, "in_front_of": -forward, "behind": forward}[
+            relation
+        ]
         distance = float(np.hypot(forward, left))
         return along > 0.02 and along >= 0.7 * distance
 
     def supported_by(self, a: GraphObject) -> GraphObject | None:
         """The object a stands on or in, if any."""
         for other in self.objects:
-            if other.id != a.id and (self.on(a, other) or (other.is_container and self.inside(a, other))):
+            if other.id != a.id and (
+                self.on(a, other) or (other.is_container and self.inside(a, other))
+            ):
                 return other
         return None
 
@@ -127,7 +133,11 @@ class SceneGraph:
                 continue
             nearest = min(others, key=lambda o: float(np.linalg.norm(o.xy - node.xy)))
             relation = next(
-                (r for r in ("left_of", "right_of", "in_front_of", "behind") if self.relation(node, nearest, r)),
+                (
+                    r
+                    for r in ("left_of", "right_of", "in_front_of", "behind")
+                    if self.relation(node, nearest, r)
+                ),
                 "next_to",
             )
             sentences.append(f"A {node.name} stands {RELATION_WORDS[relation]} the {nearest.name}")

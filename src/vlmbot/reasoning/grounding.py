@@ -19,7 +19,17 @@ from vlmbot.reasoning.graph import GraphObject, SceneGraph
 
 SIMILARITY_FLOOR = 0.42  # sentence similarity below which a phrase names no known category
 SIMILARITY_RAMP = 0.12
-GENERIC_HEADS = {"", "object", "thing", "item", "something", "anything", "stuff", "everything", "one"}
+GENERIC_HEADS = {
+    "",
+    "object",
+    "thing",
+    "item",
+    "something",
+    "anything",
+    "stuff",
+    "everything",
+    "one",
+}
 
 
 class GroundingModel(Protocol):
@@ -106,7 +116,9 @@ class VocabularyIndex:
 class Grounder:
     """Scores graph objects for references (see module docstring)."""
 
-    def __init__(self, model: GroundingModel, graph: SceneGraph, vocabulary: VocabularyIndex) -> None:
+    def __init__(
+        self, model: GroundingModel, graph: SceneGraph, vocabulary: VocabularyIndex
+    ) -> None:
         self.model = model
         self.graph = graph
         self.vocabulary = vocabulary
@@ -137,7 +149,9 @@ class Grounder:
     def affordance_prior(self, affordances: tuple[str, ...], floor: float = 0.05) -> np.ndarray:
         """(N,) probability that each object has one of the affordances (from its categories)."""
         members = [c for c, k in CONCEPTS.items() if set(affordances) & k.affordances]
-        mass = np.array([sum(o.category_probs.get(c, 0.0) for c in members) for o in self.graph.objects])
+        mass = np.array(
+            [sum(o.category_probs.get(c, 0.0) for c in members) for o in self.graph.objects]
+        )
         return np.clip(mass, floor, 1.0)
 
     # --- parts ---------------------------------------------------------------------------------
@@ -158,7 +172,9 @@ class Grounder:
         if exact is not None:
             return by_category
         region = _sigmoid(
-            self.model.logits(np.stack([o.embedding for o in objects]), self.model.encode_text([head]))[:, 0]
+            self.model.logits(
+                np.stack([o.embedding for o in objects]), self.model.encode_text([head])
+            )[:, 0]
         )
         return np.maximum(by_category, region)
 
@@ -226,13 +242,21 @@ class Grounder:
             return np.zeros(len(objects))
         if superlative in ("largest", "smallest", "tallest"):
             measure = np.array(
-                [o.obj.extent[2] if superlative == "tallest" else float(np.prod(o.obj.extent)) for o in objects]
+                [
+                    o.obj.extent[2] if superlative == "tallest" else float(np.prod(o.obj.extent))
+                    for o in objects
+                ]
             )
             measure = -measure if superlative == "smallest" else measure
             scale = max(float(np.ptp(measure[peers])), 1e-9) / 3
         else:
             offsets = self.graph.workspace.to_viewer(np.stack([o.xy for o in objects]))
-            axis = {"leftmost": (1, 1.0), "rightmost": (1, -1.0), "frontmost": (0, -1.0), "backmost": (0, 1.0)}
+            axis = {
+                "leftmost": (1, 1.0),
+                "rightmost": (1, -1.0),
+                "frontmost": (0, -1.0),
+                "backmost": (0, 1.0),
+            }
             column, sign = axis[superlative]
             measure = sign * offsets[:, column]
             scale = 0.03

@@ -19,7 +19,9 @@ from vlmbot.planning.planner import Binding, Proposal
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.types import Outcome, PickPlace, Pose
 
-STACKABLE_BASES = frozenset({"block", "cylinder", "lego_brick", "jenga_block", "domino", "plate", "tray", "bowl"})
+STACKABLE_BASES = frozenset(
+    {"block", "cylinder", "lego_brick", "jenga_block", "domino", "plate", "tray", "bowl"}
+)
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,12 @@ class SafetyGate:
             target, destination = graph.get(placement.target), graph.get(placement.destination)
             problem = self._feasibility(target, placement.relation, destination)
             if problem:
-                return Verdict(Outcome.REFUSE, f"I can't do that: {problem}.", (target.id, destination.id))
-        evidence = tuple(dict.fromkeys(i for p in proposal.placements for i in (p.target, p.destination)))
+                return Verdict(
+                    Outcome.REFUSE, f"I can't do that: {problem}.", (target.id, destination.id)
+                )
+        evidence = tuple(
+            dict.fromkeys(i for p in proposal.placements for i in (p.target, p.destination))
+        )
         return Verdict(Outcome.ACT, "", evidence)
 
     def _check_binding(self, binding: Binding, graph: SceneGraph) -> Verdict | None:
@@ -84,7 +90,8 @@ class SafetyGate:
         contenders = [
             graph.get(binding.grounding.ids[i])
             for i in binding.grounding.order
-            if binding.grounding.scores[i] >= max(self.config.min_score, best[1] / self.config.ratio)
+            if binding.grounding.scores[i]
+            >= max(self.config.min_score, best[1] / self.config.ratio)
             and best[1] - binding.grounding.scores[i] < self.config.margin
         ]
         if len(contenders) > 1:
@@ -92,7 +99,9 @@ class SafetyGate:
             return Verdict(Outcome.CLARIFY, question, tuple(c.id for c in contenders[:3]))
         forbidden = self._forbidden(graph.get(best[0]), described)
         if forbidden:
-            return Verdict(Outcome.REFUSE, f"I won't touch that: {forbidden} is on the forbidden list.")
+            return Verdict(
+                Outcome.REFUSE, f"I won't touch that: {forbidden} is on the forbidden list."
+            )
         return None
 
     def _forbidden(self, node: GraphObject, text: str) -> str | None:
@@ -101,7 +110,9 @@ class SafetyGate:
                 return word
         return None
 
-    def _feasibility(self, target: GraphObject, relation: str, destination: GraphObject) -> str | None:
+    def _feasibility(
+        self, target: GraphObject, relation: str, destination: GraphObject
+    ) -> str | None:
         ws = self.config.workspace
         concept = CONCEPTS.get(target.category)
         if target.id == destination.id:
@@ -127,12 +138,12 @@ class SafetyGate:
             clamped = self.config.workspace.clamp(np.asarray(pose.position))
             if np.linalg.norm(clamped - np.asarray(pose.position)) > self.config.clamp_tolerance:
                 return None
-            poses.append(Pose(tuple(clamped.tolist()), pose.yaw))  # type: ignore[arg-type]
+            poses.append(Pose(tuple(clamped.tolist()), pose.yaw))
         return PickPlace(poses[0], poses[1], action.target)
 
 
 def clarification(noun: str, candidates: list[GraphObject], graph: SceneGraph) -> str:
-    """"Which block: the red one or the blue one?" (by position when colours coincide)."""
+    """ "Which block: the red one or the blue one?" (by position when colours coincide)."""
     colors = [c.color for c in candidates]
     if len(set(colors)) == len(colors):
         options = [f"the {c} one" for c in colors]

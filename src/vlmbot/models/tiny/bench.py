@@ -41,7 +41,9 @@ def owlvit_b32_random() -> tuple[Any, Any]:
     model = transformers.OwlViTForObjectDetection(config).eval()
     processor = transformers.OwlViTImageProcessor()
     name = "owlvit:b32-random"
-    detector = OwlDetector(name, model, _ImageProcessorOnly(processor), "cpu", 1, _frame("owlvit", processor))
+    detector = OwlDetector(
+        name, model, _ImageProcessorOnly(processor), "cpu", 1, _frame("owlvit", processor)
+    )
     embeddings = np.random.default_rng(0).normal(size=(len(QUERIES), config.projection_dim))
     embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
     return detector, QueryEmbeddings(QUERIES, embeddings.astype(np.float32), name)
@@ -79,9 +81,11 @@ def run(frames: int = 6, tiny_repeats: int = 5, model: Any = None) -> dict[str, 
         owl.detect(data[0][0], owl_queries, depth=data[0][1], camera=data[0][2])
         tiny_ms, owl_ms = [], []
         for rgb, depth, camera in data:
-            for _ in range(tiny_repeats):
-                tiny_ms.append(_timed(lambda: tiny.detect(rgb, tiny_queries, depth=depth, camera=camera)))
-            owl_ms.append(_timed(lambda: owl.detect(rgb, owl_queries, depth=depth, camera=camera)))
+            frame = {"depth": depth, "camera": camera}
+            tiny_ms += [
+                _timed(tiny.detect, rgb, tiny_queries, **frame) for _ in range(tiny_repeats)
+            ]
+            owl_ms.append(_timed(owl.detect, rgb, owl_queries, **frame))
     finally:
         torch.set_num_threads(threads)
     tiny_median, owl_median = float(np.median(tiny_ms)), float(np.median(owl_ms))
@@ -97,7 +101,7 @@ def run(frames: int = 6, tiny_repeats: int = 5, model: Any = None) -> dict[str, 
     }
 
 
-def _timed(fn: Any) -> float:
+def _timed(fn: Any, *args: Any, **kwargs: Any) -> float:
     start = time.perf_counter()
-    fn()
+    fn(*args, **kwargs)
     return (time.perf_counter() - start) * 1000

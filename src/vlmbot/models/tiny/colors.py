@@ -25,7 +25,11 @@ def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     rgb = np.asarray(rgb, dtype=np.float64)
     linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
     matrix = np.array(
-        [[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750], [0.0193339, 0.1191920, 0.9503041]]
+        [
+            [0.4124564, 0.3575761, 0.1804375],
+            [0.2126729, 0.7151522, 0.0721750],
+            [0.0193339, 0.1191920, 0.9503041],
+        ]
     )
     xyz = linear @ matrix.T / np.array([0.95047, 1.0, 1.08883])
     f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
@@ -42,9 +46,11 @@ def lexicon() -> dict[str, np.ndarray]:
 
     table: dict[str, np.ndarray] = {}
     for name, hex_code in mcolors.XKCD_COLORS.items():
-        table[name.removeprefix("xkcd:").replace("/", " ")] = srgb_to_lab(mcolors.to_rgb(hex_code))
+        table[name.removeprefix("xkcd:").replace("/", " ")] = srgb_to_lab(
+            np.asarray(mcolors.to_rgb(hex_code))
+        )
     for name, hex_code in mcolors.CSS4_COLORS.items():
-        table[name] = srgb_to_lab(mcolors.to_rgb(hex_code))
+        table[name] = srgb_to_lab(np.asarray(mcolors.to_rgb(hex_code)))
         table.setdefault(_split_compound(name), table[name])
     table["grey"] = table["gray"]
     return table
@@ -52,19 +58,82 @@ def lexicon() -> dict[str, np.ndarray]:
 
 def _split_compound(name: str) -> str:
     """CSS names are run together ("darkblue"); make "dark blue" findable too."""
-    for prefix in ("dark", "light", "medium", "pale", "deep", "hot", "lime", "sky", "royal", "navy", "sea", "forest"):
+    for prefix in (
+        "dark",
+        "light",
+        "medium",
+        "pale",
+        "deep",
+        "hot",
+        "lime",
+        "sky",
+        "royal",
+        "navy",
+        "sea",
+        "forest",
+    ):
         if name.startswith(prefix) and len(name) > len(prefix) + 2:
-            return f"{prefix} {name[len(prefix):]}"
+            return f"{prefix} {name[len(prefix) :]}"
     return name
 
 
 #: Colour names that are common as adjectives without a basic term in them. Other lexicon
 #: entries ("coffee", "sand", "banana") are only colours when they contain a basic term.
 STANDALONE_COLORS = frozenset(
-    """crimson scarlet teal navy maroon magenta turquoise violet lavender beige tan gold golden
-    silver olive lime aqua indigo mauve lilac peach salmon khaki ochre burgundy amber cream ivory
-    charcoal coral mint emerald azure cobalt chocolate tangerine lemon ruby jade cerulean fuchsia
-    sienna umber sepia taupe grey rust plum orchid chartreuse vermilion snow""".split()
+    [
+        "crimson",
+        "scarlet",
+        "teal",
+        "navy",
+        "maroon",
+        "magenta",
+        "turquoise",
+        "violet",
+        "lavender",
+        "beige",
+        "tan",
+        "gold",
+        "golden",
+        "silver",
+        "olive",
+        "lime",
+        "aqua",
+        "indigo",
+        "mauve",
+        "lilac",
+        "peach",
+        "salmon",
+        "khaki",
+        "ochre",
+        "burgundy",
+        "amber",
+        "cream",
+        "ivory",
+        "charcoal",
+        "coral",
+        "mint",
+        "emerald",
+        "azure",
+        "cobalt",
+        "chocolate",
+        "tangerine",
+        "lemon",
+        "ruby",
+        "jade",
+        "cerulean",
+        "fuchsia",
+        "sienna",
+        "umber",
+        "sepia",
+        "taupe",
+        "grey",
+        "rust",
+        "plum",
+        "orchid",
+        "chartreuse",
+        "vermilion",
+        "snow",
+    ]
 )
 
 
@@ -112,8 +181,12 @@ class ColorNamer:
     """Names and scores colours. Prototypes for the basic terms can be fitted to rendered
     objects (trained on the seen split); other words come straight from the lexicon."""
 
-    def __init__(self, prototypes: dict[str, np.ndarray] | None = None, sigma: float = 18.0) -> None:
-        self.prototypes = {k: np.asarray(v, dtype=np.float64) for k, v in (prototypes or {}).items()}
+    def __init__(
+        self, prototypes: dict[str, np.ndarray] | None = None, sigma: float = 18.0
+    ) -> None:
+        self.prototypes = {
+            k: np.asarray(v, dtype=np.float64) for k, v in (prototypes or {}).items()
+        }
         self.sigma = sigma
 
     def reference(self, word: str) -> np.ndarray:
@@ -136,5 +209,7 @@ class ColorNamer:
         """The basic colour term closest to an object colour."""
         if np.isnan(lab).any():
             return "unknown"
-        distances = {word: float(color_distance(lab, self.reference(word))) for word in BASIC_COLORS}
+        distances = {
+            word: float(color_distance(lab, self.reference(word))) for word in BASIC_COLORS
+        }
         return min(distances, key=lambda w: distances[w])

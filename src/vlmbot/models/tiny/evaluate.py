@@ -63,7 +63,9 @@ def average_precision(hits: list[tuple[float, bool]], positives: int) -> float:
     return float(np.sum((recall[steps + 1] - recall[steps]) * precision[steps + 1]))
 
 
-def match_detections(boxes: np.ndarray, scores: np.ndarray, truth: np.ndarray) -> list[tuple[float, bool]]:
+def match_detections(
+    boxes: np.ndarray, scores: np.ndarray, truth: np.ndarray
+) -> list[tuple[float, bool]]:
     """Greedy IoU ≥ 0.5 matching, best score first; each true box matches once."""
     hits = []
     used = np.zeros(len(truth), bool)
@@ -100,7 +102,11 @@ class Vocabulary:
 
     def label(self, category: str) -> str:
         """The one label per category used for classification."""
-        return self.heldout_names[category][0] if self.split == "heldout_wording" else CONCEPTS[category].name
+        return (
+            self.heldout_names[category][0]
+            if self.split == "heldout_wording"
+            else CONCEPTS[category].name
+        )
 
     def affordance_phrase(self, category: str, present: list[str]) -> str | None:
         """An affordance phrase that singles the category out among those present, if any."""
@@ -120,7 +126,9 @@ def _scene(split: str, index: int) -> Any:
     from vlmbot.sim.scene import LayoutError, ObjectRequest, SceneSampler
 
     rng = np.random.default_rng([EVAL_SEED, SPLITS.index(split), index])
-    sim_split = {"heldout_color_combos": "heldout_colors"}.get(split, split if split != "heldout_wording" else "seen")
+    sim_split = {"heldout_color_combos": "heldout_colors"}.get(
+        split, split if split != "heldout_wording" else "seen"
+    )
     sampler = SceneSampler(rng, sim_split)
     seen = [c for c in training_categories("seen") if CONCEPTS[c].graspable]
     containers = ["tray", "bowl", "plate"]
@@ -128,11 +136,15 @@ def _scene(split: str, index: int) -> Any:
         requests = [ObjectRequest(str(rng.choice(containers)))] if rng.random() < 0.7 else []
         if split == "heldout_categories":
             held = sorted(HELDOUT_CATEGORIES)
-            requests += [ObjectRequest(str(rng.choice(held))) for _ in range(int(rng.integers(1, 3)))]
+            requests += [
+                ObjectRequest(str(rng.choice(held))) for _ in range(int(rng.integers(1, 3)))
+            ]
         if split == "heldout_color_combos":
             for _ in range(int(rng.integers(1, 3))):
                 category = str(rng.choice([c for c in seen if heldout_colors_of(c)]))
-                requests.append(ObjectRequest(category, str(rng.choice(heldout_colors_of(category)))))
+                requests.append(
+                    ObjectRequest(category, str(rng.choice(heldout_colors_of(category))))
+                )
         requests += [ObjectRequest(str(rng.choice(seen))) for _ in range(int(rng.integers(2, 5)))]
         try:
             return sampler.sample(requests, distractors=0)
@@ -174,7 +186,15 @@ def _expression(target: Target, targets: list[Target], vocab: Vocabulary, split:
     return f"{vocab.color(target.color)} {name}" if needs_color else name
 
 
-def _evaluate_frame(model: Any, frame: Any, camera: Any, targets: list[Target], split: str, stats: SplitStats, vocab: Vocabulary) -> None:
+def _evaluate_frame(
+    model: Any,
+    frame: Any,
+    camera: Any,
+    targets: list[Target],
+    split: str,
+    stats: SplitStats,
+    vocab: Vocabulary,
+) -> None:
     proposals = model.propose(frame.rgb, frame.depth, camera)
     subjects = [t for t in targets if _is_subject(split, t)]
     # Detection AP50: one query per category present that the split is about.
@@ -185,13 +205,18 @@ def _evaluate_frame(model: Any, frame: Any, camera: Any, targets: list[Target], 
         for j, category in enumerate(categories):
             truth = np.array([t.box for t in targets if t.category == category])
             keep = scores[:, j] >= 0.05
-            stats.ap_hits[category] += match_detections(proposals.xyxy[keep], scores[keep, j], truth)
+            stats.ap_hits[category] += match_detections(
+                proposals.xyxy[keep], scores[keep, j], truth
+            )
             stats.ap_positives[category] += len(truth)
     # Referring-expression grounding: the right object ranked first among all proposals.
     for target in subjects:
         expression = _expression(target, targets, vocab, split)
         scores = model.score_proposals(proposals, model.encode_queries([expression]))[:, 0]
-        correct = len(scores) > 0 and box_iou(proposals.xyxy[int(np.argmax(scores))][None], target.box[None])[0, 0] >= 0.5
+        correct = (
+            len(scores) > 0
+            and box_iou(proposals.xyxy[int(np.argmax(scores))][None], target.box[None])[0, 0] >= 0.5
+        )
         stats.grounding.append(bool(correct))
         stats.chance.append(1.0 / len(targets))
     # Zero-shot classification of ground-truth crops.
@@ -227,10 +252,16 @@ def _latency(model: Any, frames: list[tuple[Any, Any]]) -> dict[str, float]:
         model.detect(frame.rgb, queries, depth=frame.depth, camera=camera)
         times.append((time.perf_counter() - start) * 1000)
     torch.set_num_threads(threads)
-    return {"median": round(float(np.median(times)), 2), "p90": round(float(np.percentile(times, 90)), 2), "frames": len(times)}
+    return {
+        "median": round(float(np.median(times)), 2),
+        "p90": round(float(np.percentile(times, 90)), 2),
+        "frames": len(times),
+    }
 
 
-def evaluate_model(model: Any, scenes_per_split: int = 40, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def evaluate_model(
+    model: Any, scenes_per_split: int = 40, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
     """Metrics per split (see module docstring) and latency, as `vlmbot model eval --json`."""
     from vlmbot.sim.env import TabletopEnv
 
@@ -247,7 +278,9 @@ def evaluate_model(model: Any, scenes_per_split: int = 40, progress: Callable[[s
                 specs = {env.bodies[s.id]: s for s in scene.objects}
                 for name, camera in env.cameras.items():
                     frame = env.render(name)
-                    _evaluate_frame(model, frame, camera, _targets(frame, specs), split, stats, vocab)
+                    _evaluate_frame(
+                        model, frame, camera, _targets(frame, specs), split, stats, vocab
+                    )
                     if split == "seen" and len(latency_frames) < 30:
                         latency_frames.append((frame, camera))
             result["splits"][split] = _summarize(split, stats)
@@ -261,7 +294,9 @@ def _summarize(split: str, stats: SplitStats) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "ap50": round(float(np.nanmean(aps)), 4) if aps else None,
         "grounding_top1": round(float(np.mean(stats.grounding)), 4) if stats.grounding else None,
-        "classification": round(float(np.mean(stats.classification)), 4) if stats.classification else None,
+        "classification": round(float(np.mean(stats.classification)), 4)
+        if stats.classification
+        else None,
         "n": len(stats.grounding),
         "frames": stats.frames,
     }

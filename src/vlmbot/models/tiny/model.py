@@ -65,7 +65,9 @@ class TinyVLM:
         """N strings → (N, D) joint-space embeddings (float32, L2-normalised), cached."""
         if isinstance(texts, str):
             raise InputError("encode_text takes a list of strings")
-        missing = [t for t in dict.fromkeys(texts) if t not in self._text_cache and t not in self.concepts]
+        missing = [
+            t for t in dict.fromkeys(texts) if t not in self._text_cache and t not in self.concepts
+        ]
         if missing:
             sentences = torch.from_numpy(self.sentences(missing))
             with torch.inference_mode():
@@ -73,7 +75,8 @@ class TinyVLM:
             self._text_cache.update(zip(missing, projected, strict=True))
         if not texts:
             return np.zeros((0, self.config.embed_dim), np.float32)
-        return np.stack([self.concepts.get(t, self._text_cache.get(t)) for t in texts]).astype(np.float32)
+        vectors = [self.concepts[t] if t in self.concepts else self._text_cache[t] for t in texts]
+        return np.stack(vectors).astype(np.float32)
 
     # --- images and regions --------------------------------------------------------------
     def _embed_crops(self, crops: torch.Tensor) -> np.ndarray:
@@ -86,14 +89,19 @@ class TinyVLM:
         """Boxes (N, 4) in pixels of an (H, W, 3) uint8 image → (N, D) region embeddings."""
         image = check_image(image)
         tensor = torch.tensor(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0)
-        return self._embed_crops(crop_tensor(normalize(tensor, self.config), np.asarray(xyxy), self.config))
+        return self._embed_crops(
+            crop_tensor(normalize(tensor, self.config), np.asarray(xyxy), self.config)
+        )
 
     def encode_image(self, images: Sequence[np.ndarray]) -> np.ndarray:
         """N images → (N, D). The embedding is object-centric: each image is read as one crop
         (a photo of one object, or a detection's crop), as the region encoder was trained."""
         if isinstance(images, np.ndarray) and images.ndim == 3:
             images = [images]
-        out = [self.encode_regions(img, np.array([[0, 0, img.shape[1], img.shape[0]]])) for img in images]
+        out = [
+            self.encode_regions(img, np.array([[0, 0, img.shape[1], img.shape[0]]]))
+            for img in images
+        ]
         return np.concatenate(out) if out else np.zeros((0, self.config.embed_dim), np.float32)
 
     def logits(self, regions: np.ndarray, texts: np.ndarray) -> np.ndarray:
@@ -103,7 +111,7 @@ class TinyVLM:
         return np.asarray(regions, np.float32) @ np.asarray(texts, np.float32).T * scale + bias
 
     def match(self, images: Sequence[np.ndarray], texts: Sequence[str]) -> np.ndarray:
-        """(N images, M texts) → (N, M) probabilities in [0, 1] that the text describes the image."""
+        """(N images, M texts) → (N, M) probabilities that each text describes each image."""
         return _sigmoid(self.logits(self.encode_image(images), self.encode_text(list(texts))))
 
     def classify(self, images: Sequence[np.ndarray], labels: Sequence[str]) -> Classification:
@@ -111,7 +119,9 @@ class TinyVLM:
         logits = self.logits(self.encode_image(images), self.encode_text(labels))
         return Classification(tuple(labels), _softmax(logits))
 
-    def classify_regions(self, image: np.ndarray, xyxy: np.ndarray, labels: Sequence[str]) -> Classification:
+    def classify_regions(
+        self, image: np.ndarray, xyxy: np.ndarray, labels: Sequence[str]
+    ) -> Classification:
         """Region classification: each box of one image against the labels."""
         labels = _check_labels(labels)
         logits = self.logits(self.encode_regions(image, xyxy), self.encode_text(labels))
@@ -138,15 +148,24 @@ class TinyVLM:
         tensor, transform = image_tensor(image, self.config)
         with torch.inference_mode():
             heat, size, offset = self.modules.proposals(tensor)
-        boxes, objectness, channel = decode_proposals(heat, size, offset, self.config, max_proposals, min_objectness)
+        boxes, objectness, channel = decode_proposals(
+            heat, size, offset, self.config, max_proposals, min_objectness
+        )
         boxes = transform.to_original(boxes)
-        keep = np.concatenate([np.nonzero(channel == c)[0][nms(boxes[channel == c], objectness[channel == c], 0.6)] for c in (0, 1)])
+        keep = np.concatenate(
+            [
+                np.nonzero(channel == c)[0][nms(boxes[channel == c], objectness[channel == c], 0.6)]
+                for c in (0, 1)
+            ]
+        )
         keep = keep[np.argsort(-objectness[keep])]
         boxes, objectness, channel = boxes[keep], objectness[keep], channel[keep]
         if image.shape[:2] == (self.config.image_size, self.config.image_size):
             full = tensor  # the detector input is the image itself
         else:
-            full = normalize(torch.tensor(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0), self.config)
+            full = normalize(
+                torch.tensor(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0), self.config
+            )
         embeddings = self._embed_crops(crop_tensor(full, boxes, self.config))
         masks = object_masks(image, boxes, depth, camera)
         detections = Detections(
@@ -154,7 +173,11 @@ class TinyVLM:
             scores=objectness,
             labels=np.full(len(boxes), "object"),
             masks=masks,
-            data={"embedding": embeddings, "lab": region_colors(image, masks), "container": channel == 1},
+            data={
+                "embedding": embeddings,
+                "lab": region_colors(image, masks),
+                "container": channel == 1,
+            },
         )
         if depth is not None and camera is not None:
             detections = lift_detections(detections, depth, camera)
@@ -179,14 +202,18 @@ class TinyVLM:
         colour fit and size."""
         encoded = queries if isinstance(queries, QueryEmbeddings) else self.encode_queries(queries)
         if encoded.model != self.name:
-            raise InputError(f"query embeddings come from model {encoded.model!r}, not {self.name!r}")
+            raise InputError(
+                f"query embeddings come from model {encoded.model!r}, not {self.name!r}"
+            )
         proposals = self.propose(image, depth, camera)
         scores = self.score_proposals(proposals, encoded)
         parts = []
         for j, query in enumerate(encoded.texts):
             keep = np.nonzero(scores[:, j] >= threshold)[0]
             part = proposals[keep]
-            parts.append(replace(part, scores=scores[keep, j], labels=np.full(len(keep), query)).sorted())
+            parts.append(
+                replace(part, scores=scores[keep, j], labels=np.full(len(keep), query)).sorted()
+            )
         return Detections.merge(parts) if any(len(p) for p in parts) else Detections.empty()
 
     def score_proposals(self, proposals: Detections, queries: QueryEmbeddings) -> np.ndarray:
@@ -216,7 +243,9 @@ class TinyVLM:
         return [self.colors.name(lab) for lab in proposals.data["lab"]]
 
     # --- few-shot concepts -----------------------------------------------------------------
-    def learn_concept(self, name: str, examples: Sequence[np.ndarray | tuple[np.ndarray, Sequence[float]]]) -> None:
+    def learn_concept(
+        self, name: str, examples: Sequence[np.ndarray | tuple[np.ndarray, Sequence[float]]]
+    ) -> None:
         """Add a named concept from a few examples: crops (H, W, 3), or (image, box xyxy)
         pairs. Its prototype is the mean region embedding; detection then finds it by name."""
         name = " ".join(str(name).split())
@@ -245,7 +274,9 @@ class TinyVLM:
             raise InputError(f"concepts file not found: {path}")
         try:
             data = json.loads(path.read_text())
-            concepts = {str(k): np.asarray(v, dtype=np.float32) for k, v in data["concepts"].items()}
+            concepts = {
+                str(k): np.asarray(v, dtype=np.float32) for k, v in data["concepts"].items()
+            }
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise InputError(f"cannot read concepts file {path}: {exc}") from None
         if any(v.shape != (self.config.embed_dim,) for v in concepts.values()):

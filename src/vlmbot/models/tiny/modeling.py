@@ -20,7 +20,9 @@ from vlmbot.models.tiny.configuration import TinyConfig
 
 def conv_bn(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)
+        nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
     )
 
 
@@ -41,7 +43,7 @@ class ProposalNet(nn.Module):
         self.heatmap = nn.Conv2d(head, 2, 1)
         self.size = nn.Conv2d(head, 4, 1)
         self.offset = nn.Conv2d(head, 4, 1)
-        nn.init.constant_(self.heatmap.bias, -2.19)  # prior 0.1: the CenterNet focal-loss init
+        nn.init.constant_(self.heatmap.bias, -2.19)  # type: ignore[arg-type]  # prior 0.1: the CenterNet focal-loss init
 
     def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         f2 = self.down2(self.stem(images))

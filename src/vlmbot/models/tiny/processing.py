@@ -51,7 +51,13 @@ def image_tensor(image: np.ndarray, config: TinyConfig) -> tuple[torch.Tensor, I
     height, width = image.shape[:2]
     tensor = torch.tensor(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0)
     if (height, width) != (config.image_size, config.image_size):
-        tensor = F.interpolate(tensor, size=(config.image_size,) * 2, mode="bilinear", align_corners=False, antialias=True)
+        tensor = F.interpolate(
+            tensor,
+            size=(config.image_size,) * 2,
+            mode="bilinear",
+            align_corners=False,
+            antialias=True,
+        )
     return normalize(tensor, config), ImageTransform(height, width, config.image_size)
 
 
@@ -119,7 +125,12 @@ def decode_proposals(
 
 
 def _decode_channel(
-    heat: torch.Tensor, size: torch.Tensor, offset: torch.Tensor, config: TinyConfig, k: int, min_score: float
+    heat: torch.Tensor,
+    size: torch.Tensor,
+    offset: torch.Tensor,
+    config: TinyConfig,
+    k: int,
+    min_score: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     scores = torch.sigmoid(heat)
     peaks = scores == F.max_pool2d(scores[None, None], 3, 1, 1)[0, 0]

@@ -28,7 +28,7 @@ class ParsedQuery:
 
 
 def parse_query(text: str) -> ParsedQuery:
-    """"the small crimson block" → noun "block", colours ("crimson",), size "small".
+    """ "the small crimson block" → noun "block", colours ("crimson",), size "small".
 
     A colour word that is the last word ("the orange", "a tomato") is the thing itself, not an
     attribute, unless the query is nothing but colour words.
@@ -41,7 +41,9 @@ def parse_query(text: str) -> ParsedQuery:
     for (name, start, end), rest in zip(matches, words_after, strict=True):
         rest_words = [w for w in re.findall(r"[a-z]+", rest) if w not in _ARTICLES]
         remaining = re.sub(r"[^a-z ]", " ", lowered[:start] + lowered[end:])
-        only_colors = not [w for w in remaining.split() if w not in _ARTICLES and w not in SIZE_WORDS]
+        only_colors = not [
+            w for w in remaining.split() if w not in _ARTICLES and w not in SIZE_WORDS
+        ]
         if rest_words or only_colors:
             colors.append(name)
             spans.append((start, end))

@@ -88,7 +88,9 @@ class SentenceEncoder:
         import torch
 
         self._load()
-        tokens = self._tokenizer(texts, padding=True, truncation=True, max_length=64, return_tensors="pt")
+        tokens = self._tokenizer(
+            texts, padding=True, truncation=True, max_length=64, return_tensors="pt"
+        )
         tokens = {k: v.to(self.device) for k, v in tokens.items()}
         with torch.inference_mode():
             hidden = self._model(**tokens).last_hidden_state
@@ -116,7 +118,9 @@ class SentenceEncoder:
             raise InputError(f"cannot read text cache {path}: {exc}") from None
         if vectors.ndim != 2 or vectors.shape[1] != EMBED_DIM or len(texts) != len(vectors):
             raise InputError(f"text cache {path} has the wrong shape {vectors.shape}")
-        self._cache.update({str(t): v.astype(np.float32) for t, v in zip(texts, vectors, strict=True)})
+        self._cache.update(
+            {str(t): v.astype(np.float32) for t, v in zip(texts, vectors, strict=True)}
+        )
         return len(texts)
 
     @property

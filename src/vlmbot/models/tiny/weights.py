@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from vlmbot.errors import InputError, ModelNotAvailableError
 from vlmbot.models.registry import ModelOptions
@@ -30,7 +29,8 @@ def resolve_path(source: str) -> Path:
         path = embedded_weights_path()
         if not path.is_file():
             raise ModelNotAvailableError(
-                f"the embedded vlmbot-tiny weights are missing ({path}); run `make train` to build them"
+                f"the embedded vlmbot-tiny weights are missing ({path}); "
+                "run `make train` to build them"
             )
         return path
     path = Path(source)
@@ -41,7 +41,9 @@ def resolve_path(source: str) -> Path:
     return path
 
 
-def save_tiny(modules: TinyVLMModules, colors: ColorNamer, metadata: dict[str, Any], path: str | Path) -> Path:
+def save_tiny(
+    modules: TinyVLMModules, colors: ColorNamer, metadata: dict[str, Any], path: str | Path
+) -> Path:
     from safetensors.torch import save_file
 
     path = Path(path)
@@ -65,7 +67,9 @@ def load_modules(path: Path) -> tuple[TinyVLMModules, ColorNamer, dict[str, Any]
             header = handle.metadata() or {}
             tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
         config = TinyConfig.from_dict(json.loads(header["config"]))
-        prototypes = {k: np.asarray(v) for k, v in json.loads(header.get("color_prototypes", "{}")).items()}
+        prototypes = {
+            k: np.asarray(v) for k, v in json.loads(header.get("color_prototypes", "{}")).items()
+        }
         colors = ColorNamer(prototypes, float(json.loads(header.get("color_sigma", "18.0"))))
         metadata = json.loads(header.get("metadata", "{}"))
     except (SafetensorError, OSError, KeyError, json.JSONDecodeError) as exc:
@@ -73,7 +77,9 @@ def load_modules(path: Path) -> tuple[TinyVLMModules, ColorNamer, dict[str, Any]
     modules = TinyVLMModules(config)
     missing, unexpected = modules.load_state_dict(tensors, strict=False)
     if missing or unexpected:
-        raise InputError(f"{path} does not match the vlmbot-tiny architecture (missing {missing[:3]})")
+        raise InputError(
+            f"{path} does not match the vlmbot-tiny architecture (missing {missing[:3]})"
+        )
     return modules.eval(), colors, metadata
 
 
