@@ -16,6 +16,14 @@ from vlmbot.sim.catalog import COLORS
 from vlmbot.types import SceneObject
 
 
+def _true_lab(model: Any, color: str) -> np.ndarray:
+    """The colour model's own reference for the true colour name: perfect colour perception."""
+    try:
+        return np.asarray(model.colors.reference(color), dtype=float)
+    except KeyError:
+        return srgb_to_lab(np.asarray(COLORS[color].rgb))
+
+
 def oracle_graph(
     world: Any, model: Any, classifier: CategoryClassifier, workspace: Workspace, tracker: Tracker
 ) -> SceneGraph:
@@ -28,6 +36,6 @@ def oracle_graph(
         obj = SceneObject(state.id, state.category, state.position, extent, state.yaw, state.color)
         embedding = model.encode_text([state.category.replace("_", " ")])[0]
         nodes.append(
-            GraphObject(obj, probs, srgb_to_lab(np.asarray(COLORS[state.color].rgb)), embedding)
+            GraphObject(obj, probs, _true_lab(model, state.color), embedding)
         )
     return SceneGraph(nodes, workspace)
