@@ -35,7 +35,5 @@ def oracle_graph(
         extent = np.array([state.size[0], state.size[1], state.aabb_max[2] - state.aabb_min[2]])
         obj = SceneObject(state.id, state.category, state.position, extent, state.yaw, state.color)
         embedding = model.encode_text([state.category.replace("_", " ")])[0]
-        nodes.append(
-            GraphObject(obj, probs, _true_lab(model, state.color), embedding)
-        )
+        nodes.append(GraphObject(obj, probs, _true_lab(model, state.color), embedding))
     return SceneGraph(nodes, workspace)
