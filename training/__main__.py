@@ -12,18 +12,19 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
-from training.data import extract_crops, load_frames, render
+from training.data import Frames, extract_crops, load_frames, render
 from training.model_card import write_model_card
 from training.prompts import prompt_bank
 from training.train_detector import train_detector
 from training.train_regions import train_regions
 from vlmbot.models.tiny.colors import BASIC_COLORS, ColorNamer
 from vlmbot.models.tiny.configuration import TinyConfig
-from vlmbot.models.tiny.modeling import TinyVLMModules
+from vlmbot.models.tiny.modeling import ProposalNet, TinyVLMModules
 from vlmbot.models.tiny.text import SentenceEncoder
 from vlmbot.models.tiny.weights import embedded_weights_path, save_tiny
 from vlmbot.sim.dataset import training_categories
@@ -49,14 +50,40 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", default="training/runs/latest")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scenes", type=int, default=4000, help="rendered scenes (2 frames each)")
-    parser.add_argument("--detector-epochs", type=float, default=12.0)
-    parser.add_argument("--region-epochs", type=float, default=12.0)
+    parser.add_argument("--detector-epochs", type=float, default=15.0)
+    parser.add_argument("--region-epochs", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2, help="render processes")
     parser.add_argument("--threads", type=int, default=2, help="torch threads for training")
     parser.add_argument("--install", action="store_true", help="copy the weights into the package")
     parser.add_argument("--smoke", action="store_true", help="a few steps on a few scenes (CI)")
     parser.add_argument("--skip-eval", action="store_true")
+    parser.add_argument(
+        "--reuse-detector",
+        action="store_true",
+        help="reuse the proposal net saved by a run in --out",
+    )
     return parser.parse_args(argv)
+
+
+def proposal_net(
+    args: argparse.Namespace, frames: Frames, config: TinyConfig, out: Path
+) -> tuple[ProposalNet, dict[str, Any]]:
+    """Train the proposal net (saving a checkpoint), or reuse an earlier run's checkpoint."""
+    from safetensors.torch import load_file, save_file
+
+    path, record = out / "detector.safetensors", out / "detector.json"
+    if args.reuse_detector and path.is_file() and record.is_file():
+        detector = ProposalNet(config)
+        detector.load_state_dict(load_file(str(path)))
+        print(f"training: reusing the proposal net in {path}", file=sys.stderr)
+        return detector.eval(), dict(json.loads(record.read_text()))
+    detector, stats = train_detector(
+        frames, config, args.detector_epochs, args.seed, batch_size=4 if args.smoke else 32,
+        max_steps=3 if args.smoke else None,
+    )  # fmt: skip
+    save_file(detector.state_dict(), str(path))
+    record.write_text(json.dumps(stats))
+    return detector, stats
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,10 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     frames = load_frames(out / "data")
     config = TinyConfig()
     categories = training_categories("seen")
-    detector, det_stats = train_detector(
-        frames, config, args.detector_epochs, args.seed, batch_size=4 if args.smoke else 32,
-        max_steps=3 if args.smoke else None,
-    )  # fmt: skip
+    detector, det_stats = proposal_net(args, frames, config, out)
     crops = extract_crops(frames, categories, config, args.seed)
     phrases, labels = prompt_bank(categories)
     phrase_embeddings = SentenceEncoder()(phrases)
@@ -84,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     modules = TinyVLMModules(config)
     modules.proposals, modules.regions, modules.text = detector, encoder, projection
     colors = ColorNamer(fit_color_prototypes(crops.color, crops.object_lab))
-    training = {
+    record: dict[str, Any] = {
         "seed": args.seed,
         "scenes": scenes,
         "frames": len(frames),
@@ -97,17 +121,16 @@ def main(argv: list[str] | None = None) -> int:
         "train_seconds": round(time.perf_counter() - started, 1),
         "threads": args.threads,
     }
-    weights = save_tiny(modules, colors, {"training": training}, out / "tiny.safetensors")
+    weights = save_tiny(modules, colors, {"training": record}, out / "tiny.safetensors")
     print(f"training: wrote {weights} ({weights.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
     if not args.skip_eval and not args.smoke:
         from vlmbot.models.tiny.evaluate import evaluate_model
         from vlmbot.models.tiny.weights import load_tiny
 
-        metrics = evaluate_model(load_tiny(str(weights)))
-        (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-        training["metrics"] = metrics
-    training["total_seconds"] = round(time.perf_counter() - started, 1)
-    (out / "training.json").write_text(json.dumps(training, indent=2, default=str))
+        record["metrics"] = evaluate_model(load_tiny(str(weights)))
+        (out / "metrics.json").write_text(json.dumps(record["metrics"], indent=2))
+    record["total_seconds"] = round(time.perf_counter() - started, 1)
+    (out / "training.json").write_text(json.dumps(record, indent=2, default=str))
     params = {
         "proposals": _count(modules.proposals),
         "regions": _count(modules.regions),
@@ -115,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         "embed_dim": config.embed_dim,
     }
     card = out / "MODEL_CARD.md"
-    if "metrics" in training:
-        write_model_card(card, training, params, weights.stat().st_size / 1e6)
+    if "metrics" in record:
+        write_model_card(card, record, params, weights.stat().st_size / 1e6)
     if args.install:
         target = embedded_weights_path()
         shutil.copy(weights, target)

@@ -17,10 +17,16 @@ from vlmbot.models.tiny.processing import normalize
 
 
 def augment_crops(crops: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
-    """uint8 (B, 3, C, C) → float in [0, 1] with flips and brightness/contrast jitter."""
+    """uint8 (B, 3, C, C) → float in [0, 1] with flips, brightness/contrast jitter and colour
+    changes (channel permutations, grey): category must not be read off colour, or a colour
+    never seen on a category in training would hide it."""
     x = crops.float() / 255.0
     flip = torch.from_numpy(rng.random(len(x)) < 0.5)
     x[flip] = x[flip].flip(-1)
+    for i in np.nonzero(rng.random(len(x)) < 0.5)[0]:
+        x[i] = x[i][torch.from_numpy(rng.permutation(3))]
+    grey = torch.from_numpy(rng.random(len(x)) < 0.1)
+    x[grey] = x[grey].mean(dim=1, keepdim=True).expand(-1, 3, -1, -1)
     gain = torch.from_numpy(rng.uniform(0.75, 1.25, (len(x), 1, 1, 1)).astype(np.float32))
     bias = torch.from_numpy(rng.uniform(-0.1, 0.1, (len(x), 1, 1, 1)).astype(np.float32))
     return (x * gain + bias).clamp(0, 1)

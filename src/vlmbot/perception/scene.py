@@ -18,7 +18,9 @@ from vlmbot.types import Detections, Observation, RGBDFrame, SceneObject
 
 MIN_OBJECTNESS = 0.25
 MIN_POINTS = 12
+MIN_ITEM_HEIGHT = 0.012  # metres: the top of anything graspable is at least this high
 MERGE_DISTANCE = 0.045  # metres between centres of the same object seen by two cameras
+CONTAINER_OVERLAP = 0.3  # footprint IoU above which an "item" is a container's inside
 
 
 class RegionModel(Protocol):
@@ -48,6 +50,7 @@ class PerceivedObject:
     objectness: float
     views: dict[str, list[float]] = field(default_factory=dict)
     id: str = ""
+    container: bool = False  # proposed by the container heatmap
 
     @property
     def centroid(self) -> np.ndarray:
@@ -97,6 +100,9 @@ def frame_objects(
         if len(u) < MIN_POINTS:
             continue
         points = deproject(frame.camera, np.stack([u + 0.5, v + 0.5], axis=1), frame.depth[v, u])
+        container = bool(proposals.data.get("container", np.zeros(len(proposals), bool))[i])
+        if not container and np.percentile(points[:, 2], 97) < MIN_ITEM_HEIGHT:
+            continue  # nothing graspable is this flat: a container's floor or a table mark
         objects.append(
             PerceivedObject(
                 points=points,
@@ -104,36 +110,74 @@ def frame_objects(
                 lab=proposals.data["lab"][i],
                 objectness=float(proposals.scores[i]),
                 views={camera_name: [float(x) for x in proposals.xyxy[i]]},
+                container=container,
             )
         )
     return objects
 
 
+def _footprint(obj: PerceivedObject) -> np.ndarray:
+    """xy bounds [x0, y0, x1, y1] of an object's points (robust percentiles), metres."""
+    low, high = np.percentile(obj.points[:, :2], [5, 95], axis=0)
+    return np.concatenate([low, high])
+
+
+def _same_object(a: PerceivedObject, b: PerceivedObject) -> bool:
+    """Two detections are one object when, seen by different cameras, one's centroid falls in
+    the other's footprint at overlapping heights (large objects look different from each
+    camera); or when, seen by the same camera, their footprints mostly coincide (a duplicate)."""
+    if a.container != b.container:
+        return False  # a block lying at a tray's centre is still two objects
+    ca, cb = a.centroid[:2], b.centroid[:2]
+    fa, fb = _footprint(a), _footprint(b)
+    a_in_b = bool(np.all(ca >= fb[:2]) and np.all(ca <= fb[2:]))
+    b_in_a = bool(np.all(cb >= fa[:2]) and np.all(cb <= fa[2:]))
+    if set(a.views) & set(b.views):
+        # Separate objects seen by one camera have separate footprints.
+        return (_footprint_overlap(a, b) > 0.3 or a_in_b or b_in_a) and _heights_overlap(a, b)
+    close = bool(np.linalg.norm(ca - cb) < MERGE_DISTANCE)
+    return (a_in_b or b_in_a or close) and _heights_overlap(a, b)
+
+
+def _heights_overlap(a: PerceivedObject, b: PerceivedObject) -> bool:
+    """Vertical ranges overlap: a block seen from above on top of another is not the other."""
+    za = np.percentile(a.points[:, 2], [5, 95])
+    zb = np.percentile(b.points[:, 2], [5, 95])
+    return bool(za[0] <= zb[1] + 0.005 and zb[0] <= za[1] + 0.005)
+
+
+def _footprint_overlap(a: PerceivedObject, b: PerceivedObject) -> float:
+    """Intersection of the two xy footprints over the smaller one."""
+    fa, fb = _footprint(a), _footprint(b)
+    inter = np.prod(np.clip(np.minimum(fa[2:], fb[2:]) - np.maximum(fa[:2], fb[:2]), 0, None))
+    smaller = min(np.prod(fa[2:] - fa[:2]), np.prod(fb[2:] - fb[:2]))
+    return float(inter / max(smaller, 1e-9))
+
+
+def _footprint_iou(a: PerceivedObject, b: PerceivedObject) -> float:
+    fa, fb = _footprint(a), _footprint(b)
+    inter = np.prod(np.clip(np.minimum(fa[2:], fb[2:]) - np.maximum(fa[:2], fb[:2]), 0, None))
+    union = np.prod(fa[2:] - fa[:2]) + np.prod(fb[2:] - fb[:2]) - inter
+    return float(inter / max(union, 1e-9))
+
+
 def fuse(objects: list[PerceivedObject]) -> list[PerceivedObject]:
-    """Merge detections of the same object from different cameras (greedy, by xy distance)."""
+    """Merge detections of the same object from different cameras (and duplicates from one),
+    greedily, most confident first."""
     merged: list[PerceivedObject] = []
     for obj in sorted(objects, key=lambda o: -o.objectness):
-        centre = obj.centroid[:2]
-        match = None
-        for other in merged:
-            if set(other.views) & set(obj.views):
-                continue  # one camera never sees the same object twice
-            if np.linalg.norm(other.centroid[:2] - centre) < MERGE_DISTANCE:
-                match = other
-                break
+        match = next((other for other in merged if _same_object(other, obj)), None)
         if match is None:
             merged.append(obj)
             continue
         w_a, w_b = match.objectness, obj.objectness
         embedding = w_a * match.embedding + w_b * obj.embedding
         match.embedding = embedding / max(float(np.linalg.norm(embedding)), 1e-9)
-        match.lab = (
-            np.nanmean(np.stack([match.lab, obj.lab]), axis=0)
-            if not np.isnan(obj.lab).all()
-            else match.lab
-        )
+        if not np.isnan(obj.lab).all():
+            match.lab = np.nanmean(np.stack([match.lab, obj.lab]), axis=0)
         match.points = np.concatenate([match.points, obj.points])
-        match.views.update(obj.views)
+        for camera, box in obj.views.items():
+            match.views.setdefault(camera, box)
         match.objectness = max(w_a, w_b)
     return merged
 
@@ -144,7 +188,15 @@ def perceive(model: RegionModel, observation: Observation) -> list[PerceivedObje
     found: list[PerceivedObject] = []
     for name, frame in observation.frames.items():
         found += frame_objects(model, name, frame)
-    return fuse(found)
+    fused = fuse(found)
+    containers = [o for o in fused if o.container]
+    # An "item" covering much of a container's footprint is the container's inside seen as an
+    # object (a real item in a bowl or tray is far smaller than it).
+    return [
+        o
+        for o in fused
+        if o.container or all(_footprint_iou(o, c) <= CONTAINER_OVERLAP for c in containers)
+    ]
 
 
 def to_scene_object(

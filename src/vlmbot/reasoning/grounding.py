@@ -138,7 +138,7 @@ class Grounder:
         if reference.size:
             scores = scores * self._size_factors(reference.size, scores)
         if reference.relation is not None:
-            scores = scores * self._relation_factors(*reference.relation)
+            scores = scores * self._relation_factors(*reference.relation, relevance=scores)
         if reference.superlative:
             scores = scores * self._superlative_factors(reference.superlative, scores)
         for i, node in enumerate(objects):
@@ -210,7 +210,11 @@ class Grounder:
             return None
         return self.graph.get(best[0])
 
-    def _relation_factors(self, relation: str, anchor_reference: Reference) -> np.ndarray:
+    def _relation_factors(
+        self, relation: str, anchor_reference: Reference, relevance: np.ndarray
+    ) -> np.ndarray:
+        """Per-object factor for "X <relation> anchor"; closest/farthest compare among the
+        objects the noun fits (relevance), not among everything on the table."""
         objects = self.graph.objects
         anchor = self._anchor(anchor_reference)
         if anchor is None:
@@ -222,7 +226,8 @@ class Grounder:
             return factors
         if relation in ("closest", "farthest"):
             sign = 1.0 if relation == "closest" else -1.0
-            best = min(sign * distances[i] for i in others)
+            peers = [i for i in others if relevance[i] >= max(0.4 * float(relevance.max()), 0.05)]
+            best = min(sign * distances[i] for i in (peers or others))
             for i in others:
                 factors[i] = np.exp(-(sign * distances[i] - best) / 0.04)
             return factors
