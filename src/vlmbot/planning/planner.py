@@ -19,7 +19,7 @@ from vlmbot.planning.geometry import fits_gripper
 from vlmbot.reasoning.graph import SceneGraph
 from vlmbot.reasoning.grounding import Grounder, Grounding
 
-PLURAL_THRESHOLD = 0.3
+PLURAL_THRESHOLD = 0.2
 PRIOR_FALLBACK = 0.15
 
 
@@ -100,7 +100,7 @@ class RulePlanner:
         exclude = dest.chosen
         target = grounder.ground(command.target, exclude=exclude)
         tgt = _bind("target", target, singular=not command.target.plural)
-        proposal = Proposal(bindings=[dest, tgt])
+        proposal = Proposal(bindings=[tgt, dest])  # the gate checks what to move first
         if not dest.chosen or not tgt.chosen:
             return proposal
         relation = command.relation
@@ -161,7 +161,9 @@ def _bind(role: str, grounding: Grounding, singular: bool) -> Binding:
         best = grounding.best()
         chosen = (best[0],) if best is not None else ()
     else:
-        chosen = tuple(grounding.above(PLURAL_THRESHOLD))
+        best = grounding.best()
+        floor = max(PLURAL_THRESHOLD, 0.4 * best[1]) if best is not None else PLURAL_THRESHOLD
+        chosen = tuple(grounding.above(floor))
     return Binding(role, grounding, singular, chosen)
 
 

@@ -187,10 +187,15 @@ class Grounder:
         return factors
 
     def _color_score(self, node: GraphObject, word: str) -> float:
+        """Closeness to the word's colour, at least 0.8 when the object's basic colour name is
+        the word's (shading moves a render's colour, not its name)."""
+        namer = self.model.colors
         try:
-            return float(self.model.colors.score(node.lab, word))
+            score = float(namer.score(node.lab, word))
+            same_name = node.color == namer.name(namer.references(word)[-1])
         except KeyError:
             return 0.5
+        return max(score, 0.8) if same_name else score
 
     def _size_factors(self, size: str, relevance: np.ndarray) -> np.ndarray:
         volumes = np.array([float(np.prod(o.obj.extent)) for o in self.graph.objects])
@@ -231,11 +236,22 @@ class Grounder:
             for i in others:
                 factors[i] = np.exp(-(sign * distances[i] - best) / 0.04)
             return factors
+        if relation in ("next_to", "near"):
+            # The noun-matching object nearest the anchor, if it is near at all.
+            peers = [i for i in others if relevance[i] >= max(0.4 * float(relevance.max()), 0.05)]
+            gaps = np.array(
+                [max(self.graph.gap(objects[i], anchor), 0.0) for i in range(len(objects))]
+            )
+            nearest = min(gaps[i] for i in (peers or others))
+            reach = 0.1 if relation == "next_to" else 0.2
+            for i in others:
+                factors[i] = np.exp(-(gaps[i] - nearest) / 0.04) * np.exp(
+                    -max(gaps[i] - reach, 0.0) / 0.05
+                )
+            return factors
         for i in others:
             if relation in ("in", "on"):
                 factors[i] = float(self.graph.relation(objects[i], anchor, relation))
-            elif relation in ("next_to", "near"):
-                factors[i] = float(np.exp(-max(self.graph.gap(objects[i], anchor), 0.0) / 0.06))
             else:
                 factors[i] = 1.0 if self.graph.relation(objects[i], anchor, relation) else 0.1
         return factors

@@ -55,6 +55,8 @@ class SafetyGate:
         """ACT only if every check passes; otherwise CLARIFY or REFUSE with the reason."""
         for binding in proposal.bindings:
             verdict = self._check_binding(binding, graph)
+            if verdict is None and binding.role == "target":
+                verdict = self._check_targets(binding, graph)
             if verdict is not None:
                 return verdict
         if proposal.question:
@@ -104,6 +106,25 @@ class SafetyGate:
             )
         return None
 
+    def _check_targets(self, binding: Binding, graph: SceneGraph) -> Verdict | None:
+        """What is to be moved must be graspable and reachable, whatever the destination."""
+        for object_id in binding.chosen:
+            node = graph.get(object_id)
+            problem = self._graspable(node)
+            if problem:
+                return Verdict(Outcome.REFUSE, f"I can't do that: {problem}.", (node.id,))
+        return None
+
+    def _graspable(self, node: GraphObject) -> str | None:
+        concept = CONCEPTS.get(node.category)
+        if concept is None or not concept.graspable:
+            return f"the {node.name} is not something I can pick up"
+        if not fits_gripper(node.obj):
+            return f"the {node.name} is too wide for my gripper"
+        if not self.config.workspace.contains(node.xy):
+            return f"the {node.name} is out of my reach"
+        return None
+
     def _forbidden(self, node: GraphObject, text: str) -> str | None:
         for word in self.config.forbidden:
             if word == node.category or word in text.lower().split():
@@ -114,13 +135,11 @@ class SafetyGate:
         self, target: GraphObject, relation: str, destination: GraphObject
     ) -> str | None:
         ws = self.config.workspace
-        concept = CONCEPTS.get(target.category)
         if target.id == destination.id:
             return f"the {target.name} cannot go {relation.replace('_', ' ')} itself"
-        if concept is None or not concept.graspable:
-            return f"the {target.name} is not something I can pick up"
-        if not fits_gripper(target.obj):
-            return f"the {target.name} is too wide for my gripper"
+        problem = self._graspable(target)
+        if problem:
+            return problem
         if relation == "in" and not destination.is_container:
             return f"the {destination.name} is not a container"
         if relation == "on" and destination.category not in STACKABLE_BASES:

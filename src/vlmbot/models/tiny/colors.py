@@ -18,6 +18,7 @@ BASIC_COLORS = (
     "black", "gray",
 )  # fmt: skip
 _LIGHTNESS_WEIGHT = 0.5
+NEAR_BASIC = 35.0  # Lab distance within which a colour word counts as a shade of a basic term
 
 
 def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -41,17 +42,18 @@ def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict[str, np.ndarray]:
-    """Colour name (lower case, spaces) → Lab. XKCD names first, CSS4 names override."""
+    """Colour name (lower case, spaces) → Lab. The XKCD survey names win over CSS4 where both
+    exist (CSS "chocolate" is orange; people mean a dark brown)."""
     from matplotlib import colors as mcolors
 
     table: dict[str, np.ndarray] = {}
+    for name, hex_code in mcolors.CSS4_COLORS.items():
+        table[name] = srgb_to_lab(np.asarray(mcolors.to_rgb(hex_code)))
+        table.setdefault(_split_compound(name), table[name])
     for name, hex_code in mcolors.XKCD_COLORS.items():
         table[name.removeprefix("xkcd:").replace("/", " ")] = srgb_to_lab(
             np.asarray(mcolors.to_rgb(hex_code))
         )
-    for name, hex_code in mcolors.CSS4_COLORS.items():
-        table[name] = srgb_to_lab(np.asarray(mcolors.to_rgb(hex_code)))
-        table.setdefault(_split_compound(name), table[name])
     table["grey"] = table["gray"]
     return table
 
@@ -198,11 +200,25 @@ class ColorNamer:
         except KeyError:
             raise KeyError(f"unknown colour word {word!r}") from None
 
+    def references(self, word: str) -> list[np.ndarray]:
+        """Lab colours a word may look like in a render: its own reference and, for a word
+        close to a basic term ("crimson" ~ red), that term's fitted render prototype."""
+        own = self.reference(word)
+        refs = [own]
+        word = word.lower().strip()
+        if word not in self.prototypes and self.prototypes:
+            basic = list(self.prototypes)
+            distances = [float(color_distance(own, self.prototypes[b])) for b in basic]
+            nearest = int(np.argmin(distances))
+            if distances[nearest] < NEAR_BASIC:
+                refs.append(self.prototypes[basic[nearest]])
+        return refs
+
     def score(self, lab: np.ndarray, word: str) -> float:
         """How well an object colour (Lab) fits a colour word, in (0, 1]."""
         if np.isnan(lab).any():
             return 0.5
-        distance = float(color_distance(lab, self.reference(word)))
+        distance = min(float(color_distance(lab, ref)) for ref in self.references(word))
         return float(np.exp(-0.5 * (distance / self.sigma) ** 2))
 
     def name(self, lab: np.ndarray) -> str:
