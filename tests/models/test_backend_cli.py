@@ -164,8 +164,6 @@ def test_detect_plain_text_output(
         (["ask", "what?", "--image", "{image}"], "needs --model"),
         (["ask", "what?"], "--seed N"),
         (["ask", " ", "--image", "{image}", "--model", "{blip-vqa}"], "question is empty"),
-        (["ask", "what?", "--seed", "3"], "scene-graph agent is not available yet"),
-        (["describe", "--seed", "3", "--json"], "scene-graph agent is not available yet"),
         (
             ["describe", "--image", "{image}", "--model", "{blip-vqa}"],
             "does not do captioning (it does vqa)",
