@@ -21,7 +21,7 @@ from vlmbot.reasoning.graph import SceneGraph
 from vlmbot.reasoning.grounding import Grounder, VocabularyIndex
 from vlmbot.reasoning.vqa import answer_question
 from vlmbot.safety.gate import GateConfig, SafetyGate
-from vlmbot.types import Decision, Done, Observation, Outcome, PickPlace, Pose
+from vlmbot.types import Decision, Done, Observation, Outcome, PickPlace, Pose, SceneObject
 
 MAX_ATTEMPTS = 2  # per placement: the first try and one retry
 
@@ -34,6 +34,8 @@ class Execution:
     placements: list[Placement]
     plan: list[str]
     attempts: dict[int, int] = field(default_factory=dict)
+    unverified: set[str] = field(default_factory=set)  # moved, then not seen again
+    placed: dict[str, tuple[str, SceneObject, Pose]] = field(default_factory=dict)
 
 
 class VLMAgent:
@@ -135,10 +137,13 @@ class VLMAgent:
             try:
                 target, destination = graph.get(placement.target), graph.get(placement.destination)
             except KeyError:
+                seen = {o.id for o in graph.objects}
+                if placement.target not in seen and execution.attempts.get(index, 0) > 0:
+                    # Moved by us and no longer seen: most likely hidden in its destination.
+                    execution.unverified.add(placement.target)
+                    continue
                 missing = (
-                    placement.target
-                    if placement.target not in {o.id for o in graph.objects}
-                    else placement.destination
+                    placement.target if placement.target not in seen else placement.destination
                 )
                 return self._done(f"I lost track of {missing}", graph)
             if graph.relation(target, destination, placement.relation):
@@ -151,12 +156,22 @@ class VLMAgent:
                 return self._done(f"no safe pose for step {index + 1}", graph)
             execution.attempts[index] = attempts + 1
             self.tracker.moved(placement.target, np.asarray(action.place_pose.position[:2]))
+            execution.placed[placement.target] = (
+                placement.destination,
+                target.obj,
+                action.place_pose,
+            )
             info = self._info(graph, (placement.target, placement.destination), execution.plan)
             return Decision(
                 Outcome.ACT,
                 actions=(action,),
                 evidence=(placement.target, placement.destination),
                 info=info,
+            )
+        if execution.unverified:
+            hidden = ", ".join(sorted(execution.unverified))
+            return self._done(
+                f"goal reached as far as I can see ({hidden} not seen after moving)", graph
             )
         return self._done("goal reached", graph)
 
@@ -168,9 +183,10 @@ class VLMAgent:
         target, destination = graph.get(placement.target), graph.get(placement.destination)
         place: Pose | None
         if placement.relation == "in":
-            place = place_in(
-                target.obj, destination.obj, [o.obj for o in graph.contents(destination)]
+            contents = [o.obj for o in graph.contents(destination)] + self._unseen_contents(
+                destination.id
             )
+            place = place_in(target.obj, destination.obj, contents)
         elif placement.relation == "on":
             place = place_on(target.obj, destination.obj)
         else:
@@ -181,6 +197,18 @@ class VLMAgent:
             if place is None:
                 return None
         return self.gate.clamp(PickPlace(grasp_pose(target.obj), place, target.id))
+
+    def _unseen_contents(self, destination_id: str) -> list[SceneObject]:
+        """Objects we put into a container and can no longer see: they still take up room."""
+        if self.execution is None:
+            return []
+        ghosts = []
+        for object_id in self.execution.unverified:
+            destination, obj, pose = self.execution.placed.get(object_id, ("", None, None))
+            if destination == destination_id and obj is not None and pose is not None:
+                position = np.array(pose.position)
+                ghosts.append(SceneObject(object_id, obj.category, position, obj.extent, obj.yaw))
+        return ghosts
 
     def _info(
         self, graph: SceneGraph, evidence: tuple[str, ...], plan: list[str]

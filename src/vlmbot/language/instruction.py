@@ -230,9 +230,7 @@ def parse_command(sentence: str) -> Parsed | None:
     words = sentence.split()
     if not words:
         return None
-    if re.search(r"\b(sort|match each|match every|group)\b", sentence) and re.search(
-        r"colou?r", sentence
-    ):
+    if _is_sort(sentence):
         return _sort(sentence)
     if re.match(r"^(clear|tidy|clean)\b", sentence) or re.match(
         r"^(put|move|place|get|tidy|stow) (everything|all (the )?(objects|things|items))\b",
@@ -279,9 +277,20 @@ def _split_verb(sentence: str) -> tuple[str | None, str]:
     return None, sentence
 
 
+def _is_sort(sentence: str) -> bool:
+    """ "sort the blocks by colour", "put each block in the bowl of the same colour"."""
+    if not re.search(r"colou?r", sentence):
+        return False
+    if re.search(r"\b(sort|match each|match every|group)\b", sentence):
+        return True
+    return bool(
+        re.search(r"\b(each|every|all)\b.*\bbowls?\b.*\b(same|their|its|matching)\b", sentence)
+    )
+
+
 def _sort(sentence: str) -> Parsed:
     m = re.search(
-        r"\b(?:sort|match|group)\s+(?:each|every|all)?\s*(?:of )?(?:the )?(.+?)"
+        r"\b(?:sort|match|group|put|place|move|drop)\s+(?:each|every|all)?\s*(?:of )?(?:the )?(.+?)"
         r"\s+(?:into|in|to|by|with)\b",
         sentence,
     )

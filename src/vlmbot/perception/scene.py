@@ -123,9 +123,9 @@ def _footprint(obj: PerceivedObject) -> np.ndarray:
 
 
 def _same_object(a: PerceivedObject, b: PerceivedObject) -> bool:
-    """Two detections are one object when, seen by different cameras, one's centroid falls in
-    the other's footprint at overlapping heights (large objects look different from each
-    camera); or when, seen by the same camera, their footprints mostly coincide (a duplicate)."""
+    """Two detections are one object when, seen by different cameras, their centroids are close
+    or each falls in the other's footprint (large objects look different from each camera), at
+    overlapping heights; or when, seen by the same camera, their footprints coincide."""
     if a.container != b.container:
         return False  # a block lying at a tray's centre is still two objects
     ca, cb = a.centroid[:2], b.centroid[:2]
@@ -136,7 +136,7 @@ def _same_object(a: PerceivedObject, b: PerceivedObject) -> bool:
         # Separate objects seen by one camera have separate footprints.
         return (_footprint_overlap(a, b) > 0.3 or a_in_b or b_in_a) and _heights_overlap(a, b)
     close = bool(np.linalg.norm(ca - cb) < MERGE_DISTANCE)
-    return (a_in_b or b_in_a or close) and _heights_overlap(a, b)
+    return (close or (a_in_b and b_in_a)) and _heights_overlap(a, b)
 
 
 def _heights_overlap(a: PerceivedObject, b: PerceivedObject) -> bool:

@@ -56,30 +56,34 @@ def container_floor(container: SceneObject) -> float:
     return container.bottom_z + 0.3 * float(container.extent[2])
 
 
-def container_slots(container: SceneObject, spacing: float) -> list[np.ndarray]:
-    """Candidate xy drop points inside a container, centre first."""
-    centre = np.asarray(container.position[:2])
-    reach = 0.5 * float(min(container.extent[0], container.extent[1])) - spacing / 2 - 0.02
+def container_slots(container: SceneObject, radius: float) -> list[np.ndarray]:
+    """Candidate xy drop points for an object of footprint `radius` inside a container: the
+    centre, then rings, all within the container's inscribed circle (its yaw may be unknown)."""
+    centre = np.asarray(container.position[:2], dtype=float)
+    room = 0.5 * float(min(container.extent[0], container.extent[1])) - radius - 0.015
     slots = [centre]
-    if reach > 0.01:
-        c, s = np.cos(container.yaw), np.sin(container.yaw)
-        for dx, dy in ((1, 1), (-1, -1), (1, -1), (-1, 1), (1, 0), (-1, 0), (0, 1), (0, -1)):
-            offset = np.array([dx, dy], dtype=float) * min(reach, spacing / 2 + 0.005)
-            slots.append(
-                centre + np.array([c * offset[0] - s * offset[1], s * offset[0] + c * offset[1]])
-            )
+    if room > 0.005:
+        for fraction, count in ((0.5, 6), (1.0, 12)):
+            angles = np.linspace(0, 2 * np.pi, count, endpoint=False) + fraction
+            ring = np.stack([np.cos(angles), np.sin(angles)], axis=1) * room * fraction
+            slots.extend(centre + ring)
     return slots
 
 
 def place_in(obj: SceneObject, container: SceneObject, contents: Sequence[SceneObject]) -> Pose:
-    """Release pose inside a container, in the free slot farthest from what is already there."""
-    slots = container_slots(container, spacing=obj.footprint_radius * 2)
+    """Release pose inside a container, at the slot with the most room around what is already
+    there (the centre when it is empty)."""
+    slots = container_slots(container, obj.footprint_radius)
+    xy = slots[0]
     if contents:
-        taken = np.array([c.position[:2] for c in contents])
-        clearance = [float(np.min(np.linalg.norm(taken - slot, axis=1))) for slot in slots]
-        xy = slots[int(np.argmax(clearance))]
-    else:
-        xy = slots[0]
+        gaps = [
+            min(
+                float(np.linalg.norm(np.asarray(c.position[:2]) - slot)) - c.footprint_radius
+                for c in contents
+            )
+            for slot in slots
+        ]
+        xy = slots[int(np.argmax(gaps))]
     return release_pose(obj, xy, container_floor(container), grasp_yaw(obj))
 
 

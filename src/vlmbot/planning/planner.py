@@ -20,7 +20,7 @@ from vlmbot.reasoning.graph import SceneGraph
 from vlmbot.reasoning.grounding import Grounder, Grounding
 
 PLURAL_THRESHOLD = 0.2
-PRIOR_FALLBACK = 0.15
+PRIOR_FALLBACK = 0.08
 
 
 @dataclass(frozen=True)

@@ -68,12 +68,11 @@ def object_masks(
     items = ~is_container
     if items.sum() > 1:
         best = np.argmin(mismatch[items], axis=0)
-        item_index = np.nonzero(items)[0]
-        for k, i in enumerate(item_index):
-            masks[i] &= best == k
+        for k, item in enumerate(np.nonzero(items)[0]):
+            masks[item] &= best == k
     claimed = masks[items].any(axis=0) if items.any() else np.zeros((height, width), bool)
-    for i in np.nonzero(is_container)[0]:
-        masks[i] &= ~claimed
+    for container in np.nonzero(is_container)[0]:
+        masks[container] &= ~claimed
     return masks
 
 
