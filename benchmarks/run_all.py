@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import importlib
-import sys
 
-BENCHMARKS = ("benchmarks.bench_sim",)
+BENCHMARKS: tuple[tuple[str, list[str]], ...] = (
+    ("benchmarks.bench_sim", []),
+    ("benchmarks.bench_tiny", []),
+    ("benchmarks.bench_agent", []),
+    ("benchmarks.bench_backends", ["--threads", "1", "--quick"]),
+)
 
 
 def main() -> int:
     status = 0
-    for name in BENCHMARKS:
-        print(f"\n=== {name} ===", flush=True)
-        module = importlib.import_module(name)
-        status |= module.main(sys.argv[1:])
+    for name, argv in BENCHMARKS:
+        print(f"\n=== {name} {' '.join(argv)} ===", flush=True)
+        status |= importlib.import_module(name).main(argv)
     return status
 
 
