@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"OWL-ViT B/32  median {result['owlvit_b32_ms']:8.2f} ms/frame")
         print(
-            f"ratio         {result['ratio']}x ({result['input']}, {result['queries']} queries, 1 thread)"
+            f"ratio         {result['ratio']}x "
+            f"({result['input']}, {result['queries']} queries, 1 thread)"
         )
     return 0
 
