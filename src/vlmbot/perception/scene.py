@@ -134,9 +134,10 @@ def _same_object(a: PerceivedObject, b: PerceivedObject) -> bool:
     b_in_a = bool(np.all(cb >= fa[:2]) and np.all(cb <= fa[2:]))
     if set(a.views) & set(b.views):
         # Separate objects seen by one camera have separate footprints.
-        return (_footprint_overlap(a, b) > 0.3 or a_in_b or b_in_a) and _heights_overlap(a, b)
+        return (footprint_overlap(a, b) > 0.3 or a_in_b or b_in_a) and _heights_overlap(a, b)
     close = bool(np.linalg.norm(ca - cb) < MERGE_DISTANCE)
-    return (close or (a_in_b and b_in_a)) and _heights_overlap(a, b)
+    nested = footprint_overlap(a, b) > 0.4  # one view saw only part of a long object
+    return (close or nested or (a_in_b and b_in_a)) and _heights_overlap(a, b)
 
 
 def _heights_overlap(a: PerceivedObject, b: PerceivedObject) -> bool:
@@ -146,7 +147,7 @@ def _heights_overlap(a: PerceivedObject, b: PerceivedObject) -> bool:
     return bool(za[0] <= zb[1] + 0.005 and zb[0] <= za[1] + 0.005)
 
 
-def _footprint_overlap(a: PerceivedObject, b: PerceivedObject) -> float:
+def footprint_overlap(a: PerceivedObject, b: PerceivedObject) -> float:
     """Intersection of the two xy footprints over the smaller one."""
     fa, fb = _footprint(a), _footprint(b)
     inter = np.prod(np.clip(np.minimum(fa[2:], fb[2:]) - np.maximum(fa[:2], fb[:2]), 0, None))
@@ -163,23 +164,33 @@ def _footprint_iou(a: PerceivedObject, b: PerceivedObject) -> float:
 
 def fuse(objects: list[PerceivedObject]) -> list[PerceivedObject]:
     """Merge detections of the same object from different cameras (and duplicates from one),
-    greedily, most confident first."""
-    merged: list[PerceivedObject] = []
-    for obj in sorted(objects, key=lambda o: -o.objectness):
-        match = next((other for other in merged if _same_object(other, obj)), None)
-        if match is None:
-            merged.append(obj)
-            continue
-        w_a, w_b = match.objectness, obj.objectness
-        embedding = w_a * match.embedding + w_b * obj.embedding
-        match.embedding = embedding / max(float(np.linalg.norm(embedding)), 1e-9)
-        if not np.isnan(obj.lab).all():
-            match.lab = np.nanmean(np.stack([match.lab, obj.lab]), axis=0)
-        match.points = np.concatenate([match.points, obj.points])
-        for camera, box in obj.views.items():
-            match.views.setdefault(camera, box)
-        match.objectness = max(w_a, w_b)
+    most confident first, repeating until no two merged objects are the same."""
+    merged = sorted(objects, key=lambda o: -o.objectness)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(merged)):
+            j = next(
+                (k for k in range(i + 1, len(merged)) if _same_object(merged[i], merged[k])), None
+            )
+            if j is not None:
+                _absorb(merged[i], merged.pop(j))
+                changed = True
+                break
     return merged
+
+
+def _absorb(into: PerceivedObject, other: PerceivedObject) -> None:
+    """Merge `other` into `into`: pooled points, weighted embedding and colour, all views."""
+    w_a, w_b = into.objectness, other.objectness
+    embedding = w_a * into.embedding + w_b * other.embedding
+    into.embedding = embedding / max(float(np.linalg.norm(embedding)), 1e-9)
+    if not np.isnan(other.lab).all():
+        into.lab = np.nanmean(np.stack([into.lab, other.lab]), axis=0)
+    into.points = np.concatenate([into.points, other.points])
+    for camera, box in other.views.items():
+        into.views.setdefault(camera, box)
+    into.objectness = max(w_a, w_b)
 
 
 def perceive(model: RegionModel, observation: Observation) -> list[PerceivedObject]:

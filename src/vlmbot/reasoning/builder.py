@@ -7,7 +7,7 @@ from scipy.optimize import linear_sum_assignment
 
 from vlmbot.config import Workspace
 from vlmbot.knowledge import CONCEPTS
-from vlmbot.perception.scene import PerceivedObject
+from vlmbot.perception.scene import PerceivedObject, footprint_overlap
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.types import SceneObject
 
@@ -90,6 +90,22 @@ def _with_id(obj: SceneObject, object_id: str) -> SceneObject:
     )
 
 
+def _not_container_echoes(
+    perceived: list[PerceivedObject], probs: np.ndarray, categories: list[str]
+) -> np.ndarray:
+    """False for item proposals that look like a container and lie inside a container proposal:
+    the container's inside seen a second time, not an object in it."""
+
+    container_columns = [i for i, c in enumerate(categories) if CONCEPTS[c].is_container]
+    keep = np.ones(len(perceived), dtype=bool)
+    containers = [p for p in perceived if p.container]
+    for i, obj in enumerate(perceived):
+        looks_like_container = probs[i, container_columns].sum() > 0.5
+        if not obj.container and looks_like_container:
+            keep[i] = not any(footprint_overlap(obj, c) > 0.6 for c in containers)
+    return keep
+
+
 def build_graph(
     perceived: list[PerceivedObject],
     classifier: CategoryClassifier,
@@ -101,6 +117,9 @@ def build_graph(
     nodes = []
     if perceived:
         probs = classifier(np.stack([p.embedding for p in perceived]))
+        keep = _not_container_echoes(perceived, probs, classifier.categories)
+        perceived = [p for p, k in zip(perceived, keep, strict=True) if k]
+        probs = probs[keep]
         for obj, row in zip(perceived, probs, strict=True):
             category = classifier.categories[int(np.argmax(row))]
             color = color_namer.name(obj.lab)  # type: ignore[attr-defined]

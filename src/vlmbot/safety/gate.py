@@ -26,14 +26,14 @@ STACKABLE_BASES = frozenset(
 
 @dataclass(frozen=True)
 class GateConfig:
-    """min_score: a referent needs at least this grounding score; margin: the best must beat
-    the runner-up by this much (else: ask); ratio: ... or be this many times higher;
+    """min_score: a referent needs at least this grounding score; margin and ratio: the best
+    must beat the runner-up by this much and be this many times higher (else: ask);
     forbidden: categories or words never to touch; clamp_tolerance: metres a pose may be
     clamped before the action is refused."""
 
-    min_score: float = 0.2
+    min_score: float = 0.25
     margin: float = 0.15
-    ratio: float = 2.0
+    ratio: float = 1.6
     forbidden: tuple[str, ...] = ()
     clamp_tolerance: float = 0.01
     workspace: Workspace = field(default_factory=lambda: DEFAULT_WORKSPACE)
@@ -92,9 +92,7 @@ class SafetyGate:
         contenders = [
             graph.get(binding.grounding.ids[i])
             for i in binding.grounding.order
-            if binding.grounding.scores[i]
-            >= max(self.config.min_score, best[1] / self.config.ratio)
-            and best[1] - binding.grounding.scores[i] < self.config.margin
+            if self._rivals(best[1], float(binding.grounding.scores[i]))
         ]
         if len(contenders) > 1:
             question = clarification(noun, contenders[:3], graph)
@@ -124,6 +122,13 @@ class SafetyGate:
         if not self.config.workspace.contains(node.xy):
             return f"the {node.name} is out of my reach"
         return None
+
+    def _rivals(self, best: float, score: float) -> bool:
+        """A candidate rivals the best unless the best clearly wins: by the margin and by the
+        ratio (the best itself counts as its own rival)."""
+        if score < self.config.min_score:
+            return False
+        return best - score < self.config.margin or score * self.config.ratio > best
 
     def _forbidden(self, node: GraphObject, text: str) -> str | None:
         for word in self.config.forbidden:

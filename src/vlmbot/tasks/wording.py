@@ -18,7 +18,7 @@ HELDOUT_NAMES: dict[str, tuple[str, ...]] = {
     "duck": ("duckling", "bath toy", "little duck"),
     "teddy_bear": ("plush bear", "cuddly bear"),
     "lego_brick": ("building brick", "construction brick"),
-    "jenga_block": ("wooden plank", "wooden block"),
+    "jenga_block": ("wooden plank", "wooden slat"),
     "domino": ("game tile", "dotted tile"),
     "soccer_ball": ("sports ball", "kickball"),
     "bowl": ("basin", "serving bowl"),
