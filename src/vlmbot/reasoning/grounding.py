@@ -19,6 +19,7 @@ from vlmbot.reasoning.graph import GraphObject, SceneGraph
 
 SIMILARITY_FLOOR = 0.42  # sentence similarity below which a phrase names no known category
 SIMILARITY_RAMP = 0.12
+NOVELTY_WEIGHT = 0.6
 GENERIC_HEADS = {
     "",
     "object",
@@ -106,6 +107,13 @@ class VocabularyIndex:
         confidence = float(np.clip((best.max() - SIMILARITY_FLOOR) / SIMILARITY_RAMP, 0.0, 1.0))
         return confidence * weights / weights.sum()
 
+    def untrained_mask(self) -> np.ndarray:
+        """(C,) True for categories the model was not trained on (from its metadata)."""
+        trained = getattr(self.model, "metadata", {}).get("training", {}).get("categories")
+        if not trained:
+            return np.zeros(len(self.categories), dtype=bool)
+        return np.array([c not in trained for c in self.categories])
+
     def exact_category(self, head: str) -> str | None:
         for category, concept in CONCEPTS.items():
             if head in concept.names or head == category.replace("_", " "):
@@ -169,6 +177,15 @@ class Grounder:
         else:
             weights = self.vocabulary.category_weights(head)
         by_category = probs @ weights
+        untrained = self.vocabulary.untrained_mask()
+        if untrained.any() and weights[untrained].sum() > 0:
+            # The model never saw these categories: an object unlike every trained category is
+            # the likelier referent (open-set recognition), weighted by how much the phrase
+            # means an untrained category.
+            novelty = 1.0 - probs[:, ~untrained].max(axis=1) / np.maximum(probs.sum(axis=1), 1e-9)
+            by_category = np.maximum(
+                by_category, NOVELTY_WEIGHT * novelty * weights[untrained].sum()
+            )
         if exact is not None:
             return by_category
         region = _sigmoid(
