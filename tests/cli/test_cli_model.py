@@ -34,9 +34,12 @@ def test_bench_json_schema(capsys):
 def test_detect_on_a_rendered_frame(tmp_path, capsys):
     assert main(["sim", "render", "--seed", "3", "--task", "put_in", "--out", str(tmp_path)]) == 0
     capsys.readouterr()
-    argv = ["detect", str(tmp_path / "top_rgb.png"), "--query", "tray", "--query", "bowl", "--json",
-            "--depth", str(tmp_path / "top_depth.npy"), "--camera", str(tmp_path / "top_camera.json"),
-            "--out", str(tmp_path / "boxes.png"), "--threshold", "0.3"]  # fmt: skip
+    files = {
+        name: str(tmp_path / name) for name in ("top_rgb.png", "top_depth.npy", "top_camera.json")
+    }
+    argv = ["detect", files["top_rgb.png"], "--query", "tray", "--query", "bowl", "--json"]
+    argv += ["--depth", files["top_depth.npy"], "--camera", files["top_camera.json"]]
+    argv += ["--out", str(tmp_path / "boxes.png"), "--threshold", "0.3"]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["detections"], out
