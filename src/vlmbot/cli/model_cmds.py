@@ -25,16 +25,6 @@ TASK_WORDS = {
     "caption": "captioning",
     "vqa": "visual question answering",
 }
-_COLOURS = (
-    (230, 25, 75),
-    (60, 180, 75),
-    (0, 130, 200),
-    (245, 130, 48),
-    (145, 30, 180),
-    (70, 240, 240),
-    (240, 50, 230),
-    (210, 245, 60),
-)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -162,20 +152,11 @@ def _fmt(values: list[float]) -> str:
 
 def draw_detections(image: np.ndarray, rows: list[dict[str, Any]], path: str) -> None:
     """Write the image with each row's box, query and score drawn on it."""
-    from PIL import Image, ImageDraw
+    from vlmbot.report.annotate import draw_boxes
 
-    canvas = Image.fromarray(image)
-    draw = ImageDraw.Draw(canvas)
-    queries = list(dict.fromkeys(row["query"] for row in rows))
-    for row in rows:
-        colour = _COLOURS[queries.index(row["query"]) % len(_COLOURS)]
-        x0, y0, x1, y1 = row["xyxy"]
-        draw.rectangle((x0, y0, x1, y1), outline=colour, width=2)
-        label = f"{row['query']} {row['score']:.2f}"
-        left, top, right, bottom = draw.textbbox((x0, y0), label)
-        lift = min(bottom - top + 2, y0)
-        draw.rectangle((left, top - lift, right + 2, bottom - lift), fill=colour)
-        draw.text((x0 + 1, y0 - lift), label, fill=(255, 255, 255))
+    labels = [f"{row['query']} {row['score']:.2f}" for row in rows]
+    keys = [row["query"] for row in rows]
+    canvas = draw_boxes(image, [row["xyxy"] for row in rows], labels, scale=1, color_keys=keys)
     try:
         canvas.save(path)
     except (OSError, ValueError) as exc:

@@ -24,14 +24,19 @@ def draw_boxes(
     boxes: Sequence[Sequence[float]],
     labels: Sequence[str],
     scale: int = 2,
+    color_keys: Sequence[str] | None = None,
 ) -> Image.Image:
-    """(H, W, 3) uint8 image + pixel boxes xyxy → an upscaled PIL image with labelled boxes."""
+    """(H, W, 3) uint8 image + pixel boxes xyxy → an upscaled PIL image with labelled boxes.
+
+    color_keys: boxes with the same key share a colour (default: one colour per box)."""
     canvas = Image.fromarray(np.asarray(image, dtype=np.uint8)).resize(
         (image.shape[1] * scale, image.shape[0] * scale), Image.Resampling.NEAREST
     )
     draw = ImageDraw.Draw(canvas)
-    for i, (box, label) in enumerate(zip(boxes, labels, strict=True)):
-        color = PALETTE[i % len(PALETTE)]
+    keys = list(color_keys) if color_keys is not None else [str(i) for i in range(len(boxes))]
+    distinct = list(dict.fromkeys(keys))
+    for box, label, key in zip(boxes, labels, keys, strict=True):
+        color = PALETTE[distinct.index(key) % len(PALETTE)]
         x0, y0, x1, y1 = (float(v) * scale for v in box)
         draw.rectangle([x0, y0, x1, y1], outline=color, width=2)
         text_w = draw.textlength(label) + 4

@@ -14,6 +14,30 @@ from vlmbot.types import Outcome
 
 Generated = tuple[SceneSpec, str, Goal]
 
+COUNTABLE = (
+    "block",
+    "cylinder",
+    "sphere",
+    "lego_brick",
+    "duck",
+    "teddy_bear",
+    "soccer_ball",
+    "domino",
+    "mug",
+)
+
+CONFUSABLE = (
+    "block",
+    "cylinder",
+    "sphere",
+    "lego_brick",
+    "duck",
+    "mug",
+    "teddy_bear",
+    "soccer_ball",
+    "domino",
+)
+
 QUESTION_TEMPLATES = {
     "seen": {
         "count": (
@@ -57,21 +81,7 @@ def question(ctx: TaskContext) -> Generated:
 
 
 def _count(ctx: TaskContext) -> Generated:
-    category = ctx.choose(
-        ctx.categories(
-            (
-                "block",
-                "cylinder",
-                "sphere",
-                "lego_brick",
-                "duck",
-                "teddy_bear",
-                "soccer_ball",
-                "domino",
-                "mug",
-            )
-        )
-    )
+    category = ctx.choose(ctx.categories(COUNTABLE))
     n = int(ctx.rng.integers(0, 5))
     colors = [ctx.target_color(category), *ctx.other_colors(category, [], 3)]
     requests = [request(category, colors[i % len(colors)], id=f"c{i}") for i in range(n)]
@@ -219,21 +229,7 @@ def clarify_or_refuse(ctx: TaskContext) -> Generated:
 
 
 def _ambiguous(ctx: TaskContext) -> Generated:
-    category = ctx.choose(
-        ctx.categories(
-            (
-                "block",
-                "cylinder",
-                "sphere",
-                "lego_brick",
-                "duck",
-                "mug",
-                "teddy_bear",
-                "soccer_ball",
-                "domino",
-            )
-        )
-    )
+    category = ctx.choose(ctx.categories(CONFUSABLE))
     container = ctx.choose(("tray", "plate") if category == "mug" else CONTAINERS)
     n = int(ctx.rng.integers(2, 4))
     colors = [ctx.target_color(category), *ctx.other_colors(category, [], n - 1)]
