@@ -141,6 +141,7 @@ class Grounder:
             return Grounding(reference, np.zeros(0), ())
         scores = self.noun_scores(reference.head)
         if prior is not None:
+            scores = np.maximum(scores, self._unfamiliar_destination(reference.head, scores, prior))
             scores = scores * prior
         scores = scores * self.color_factors(reference)
         if reference.size:
@@ -153,6 +154,18 @@ class Grounder:
             if node.id in exclude:
                 scores[i] = 0.0
         return Grounding(reference, np.clip(scores, 0.0, 1.0), self.ids)
+
+    def _unfamiliar_destination(self, head: str, noun: np.ndarray, prior: np.ndarray) -> np.ndarray:
+        """For a destination named with unfamiliar words ("in the basin"), the posterior over
+        the objects the prior favours (containers), given whatever the words do say: with one
+        container on the table, that is the one. Familiar names keep their own scores."""
+        if head in GENERIC_HEADS or self.vocabulary.exact_category(singular(head)) is not None:
+            return np.zeros(len(noun))
+        likely = prior >= 0.5
+        if not likely.any():
+            return np.zeros(len(noun))
+        weights = np.where(likely, prior * (noun + 0.02), 0.0)
+        return 0.5 * weights / weights.sum()
 
     def affordance_prior(self, affordances: tuple[str, ...], floor: float = 0.05) -> np.ndarray:
         """(N,) probability that each object has one of the affordances (from its categories)."""

@@ -27,13 +27,16 @@ STACKABLE_BASES = frozenset(
 @dataclass(frozen=True)
 class GateConfig:
     """min_score: a referent needs at least this grounding score; margin and ratio: the best
-    must beat the runner-up by this much and be this many times higher (else: ask);
+    must beat the runner-up by this much and be this many times higher (else: ask), and
+    weak_ratio times higher when the best scores below `confident`;
     forbidden: categories or words never to touch; clamp_tolerance: metres a pose may be
     clamped before the action is refused."""
 
     min_score: float = 0.25
     margin: float = 0.15
     ratio: float = 1.6
+    confident: float = 0.6
+    weak_ratio: float = 2.5
     forbidden: tuple[str, ...] = ()
     clamp_tolerance: float = 0.01
     workspace: Workspace = field(default_factory=lambda: DEFAULT_WORKSPACE)
@@ -128,7 +131,8 @@ class SafetyGate:
         ratio (the best itself counts as its own rival)."""
         if score < self.config.min_score:
             return False
-        return best - score < self.config.margin or score * self.config.ratio > best
+        ratio = self.config.ratio if best >= self.config.confident else self.config.weak_ratio
+        return best - score < self.config.margin or score * ratio > best
 
     def _forbidden(self, node: GraphObject, text: str) -> str | None:
         for word in self.config.forbidden:
