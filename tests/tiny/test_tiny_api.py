@@ -129,3 +129,16 @@ def test_loading_errors(tmp_path, random_tiny_path):
     assert model.name == "tiny"
     with pytest.raises(InputError, match="unknown model"):
         load_model("no-such-model")
+
+
+def test_text_cache_persists(random_tiny, tmp_path):
+    before = random_tiny.encode_text(["a tiny green frog"])
+    path = tmp_path / "cache.npz"
+    random_tiny.save_text_cache(path)
+    sentences = random_tiny.sentences
+    sentences._cache.clear()
+    assert random_tiny.load_text_cache(path) >= 1
+    assert "a tiny green frog" in sentences._cache
+    np.testing.assert_allclose(random_tiny.encode_text(["a tiny green frog"]), before, atol=1e-6)
+    with pytest.raises(InputError, match="not found"):
+        random_tiny.load_text_cache(tmp_path / "missing.npz")

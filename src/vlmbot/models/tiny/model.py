@@ -78,6 +78,14 @@ class TinyVLM:
         vectors = [self.concepts[t] if t in self.concepts else self._text_cache[t] for t in texts]
         return np.stack(vectors).astype(np.float32)
 
+    def save_text_cache(self, path: str | Path) -> None:
+        """Persist every sentence embedding computed so far (prompts change rarely)."""
+        self.sentences.save_cache(path)
+
+    def load_text_cache(self, path: str | Path) -> int:
+        """Reuse sentence embeddings from an earlier run; returns how many were loaded."""
+        return self.sentences.load_cache(path)
+
     # --- images and regions --------------------------------------------------------------
     def _embed_crops(self, crops: torch.Tensor) -> np.ndarray:
         if len(crops) == 0:
