@@ -75,11 +75,14 @@ def write_model_card(
         " multi-label.",
         "",
         "## Training",
-        f"- Seed {record['seed']}; torch threads {record['threads']} on the 2-core CPU.",
+        f"- Seed {record['seed']}, on the 2-core development CPU.",
         f"- Rendering: {render['frames']} frames in {render['seconds']} s"
         f" ({render['frames_per_second']} frames/s, {render['workers']} processes).",
-        f"- Proposal net: {det['steps']} steps in {det['seconds']} s.",
-        f"- Region encoder + projection: {reg['steps']} steps in {reg['seconds']} s.",
+        f"- Proposal net: {det['steps']} steps (batch 32) in {det['seconds']} s,"
+        f" {det.get('threads', '?')} torch thread(s).",
+        f"- Region encoder + projection: {reg['steps']} steps (batch 256) in {reg['seconds']} s,"
+        f" {record['threads']} torch thread(s).",
+        *([f"- Note: {record['note']}"] if record.get("note") else []),
         f"- Whole run (render, train, evaluate, export): {record.get('total_seconds', '?')} s."
         " Reproduce with `make train`.",
         "",
@@ -93,9 +96,10 @@ def write_model_card(
         f" median {latency.get('median', '?')} ms, p90 {latency.get('p90', '?')} ms.",
         "",
         "## Known failure modes",
-        "- Held-out categories are found only as far as their name lands near a trained category"
-        " in MiniLM's space; expect them near chance (see the table) — teach them with"
-        " `learn_concept` from a few examples instead.",
+        "- Held-out categories are not recognised by name: their AP50 and classification are"
+        " near chance (table). Referring expressions still find them above chance when the"
+        " expression carries a colour or another attribute the model grounds without training."
+        " Teach a new category with `learn_concept` from a few examples instead.",
         "- Trained on simulator renders only: real photographs (texture, clutter, lighting) are"
         " out of distribution. Use a real checkpoint (`owlv2:...`, `clip:...`) on real robots.",
         "- Colour words rely on the object's pixels: strong coloured light, shadows or a table of"
