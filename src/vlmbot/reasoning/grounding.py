@@ -193,12 +193,13 @@ class Grounder:
         untrained = self.vocabulary.untrained_mask()
         if untrained.any() and weights[untrained].sum() > 0:
             # The model never saw these categories: an object unlike every trained category is
-            # the likelier referent (open-set recognition), weighted by how much the phrase
-            # means an untrained category.
-            novelty = 1.0 - probs[:, ~untrained].max(axis=1) / np.maximum(probs.sum(axis=1), 1e-9)
-            by_category = np.maximum(
-                by_category, NOVELTY_WEIGHT * novelty * weights[untrained].sum()
-            )
+            # the likelier referent (open-set recognition); among such objects, the one whose
+            # untrained-category scores favour the named category.
+            total = np.maximum(probs.sum(axis=1), 1e-9)
+            novelty = 1.0 - probs[:, ~untrained].max(axis=1) / total
+            named = probs[:, untrained] @ weights[untrained]
+            share = named / np.maximum(probs[:, untrained].sum(axis=1), 1e-9)
+            by_category = np.maximum(by_category, NOVELTY_WEIGHT * novelty * share)
         if exact is not None:
             return by_category
         region = _sigmoid(
