@@ -139,7 +139,10 @@ def parse_reference(text: str) -> Reference:
     words = [w for w in words if w not in SIZE_WORDS and w not in UNIVERSAL]
     while words and words[0] in ARTICLES:
         words.pop(0)
-    if words and (plural or words[-1] != singular(words[-1])):
+    if words[:2] == ["pair", "of"] or (len(words) > 2 and words[-3:-1] == ["pair", "of"]):
+        words = [w for w in words if w not in ("pair", "of")] or words  # "a pair of scissors"
+        words[-1] = singular(words[-1])
+    elif words and (plural or (words[-1] != singular(words[-1]) and _plain_noun_phrase(words))):
         if words[-1] != singular(words[-1]):
             plural = True
         words[-1] = singular(words[-1])
@@ -157,6 +160,16 @@ def parse_reference(text: str) -> Reference:
         relation=relation,
         ordinal=ordinal,
     )
+
+
+_CLAUSE_WORDS = {"that", "which", "who", "you", "to", "can", "from", "for", "with", "it"}
+_INDEFINITE_HEADS = {"something", "anything", "somewhere", "thing", "object"}
+
+
+def _plain_noun_phrase(words: list[str]) -> bool:
+    """A noun phrase whose last word is its head ("red blocks"), not a clause whose last word
+    is a verb ("something that rolls")."""
+    return not (set(words) & _CLAUSE_WORDS) and words[0] not in _INDEFINITE_HEADS
 
 
 def _take_colors(text: str) -> tuple[list[str], str]:

@@ -15,8 +15,13 @@ MATCH_COST_LIMIT = 2.5
 
 
 class CategoryClassifier:
-    """Category distribution of region embeddings over the known vocabulary: for each category
-    the best logit among its names, then a softmax over categories."""
+    """Category distribution of region embeddings over the known vocabulary.
+
+    Per category, the best logit among its names. Categories the model was trained on share
+    a softmax; categories it never saw (listed in its metadata) only get the probability mass
+    that no trained category claims (one minus the best trained category's calibrated
+    probability), split by their own logits — their raw scores are not calibrated.
+    """
 
     def __init__(self, model: object) -> None:
         self.model = model
@@ -24,6 +29,8 @@ class CategoryClassifier:
         names = [(c, n) for c, k in CONCEPTS.items() for n in k.names]
         self._owner = np.array([self.categories.index(c) for c, _ in names])
         self._text = model.encode_text([n for _, n in names])  # type: ignore[attr-defined]
+        trained = getattr(model, "metadata", {}).get("training", {}).get("categories")
+        self.trained = np.array([not trained or c in trained for c in self.categories])
 
     def __call__(self, embeddings: np.ndarray) -> np.ndarray:
         """(N, D) → (N, C) probabilities."""
@@ -31,8 +38,20 @@ class CategoryClassifier:
         per_category = np.full((len(embeddings), len(self.categories)), -np.inf)
         for k in range(len(self.categories)):
             per_category[:, k] = logits[:, self._owner == k].max(axis=1)
-        z = np.exp(per_category - per_category.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
+        probs = np.zeros_like(per_category)
+        probs[:, self.trained] = _softmax(per_category[:, self.trained])
+        if self.trained.all():
+            return probs
+        fit = 1.0 / (1.0 + np.exp(-per_category[:, self.trained].max(axis=1)))
+        novelty = 1.0 - fit
+        probs[:, self.trained] *= fit[:, None]
+        probs[:, ~self.trained] = _softmax(per_category[:, ~self.trained]) * novelty[:, None]
+        return probs
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    z = np.exp(x - x.max(axis=1, keepdims=True))
+    return np.asarray(z / z.sum(axis=1, keepdims=True))
 
 
 class Tracker:

@@ -19,7 +19,6 @@ from vlmbot.reasoning.graph import GraphObject, SceneGraph
 
 SIMILARITY_FLOOR = 0.42  # sentence similarity below which a phrase names no known category
 SIMILARITY_RAMP = 0.12
-NOVELTY_WEIGHT = 0.6
 GENERIC_HEADS = {
     "",
     "object",
@@ -49,6 +48,8 @@ class Grounding:
     reference: Reference
     scores: np.ndarray
     ids: tuple[str, ...]
+    novelty: float = 0.0  # how much the noun means categories the model never saw
+    untrained: frozenset[str] = frozenset()  # categories the model never saw
 
     @property
     def order(self) -> np.ndarray:
@@ -90,22 +91,26 @@ class VocabularyIndex:
         self.phrases, self.owners = phrases, owners
         self._vectors = model.sentences(phrases)
 
-    def category_weights(self, head: str, temperature: float = 0.04) -> np.ndarray:
-        """(C,) weights over categories for a noun phrase, from sentence similarity.
+    def category_weights(self, head: str, temperature: float = 0.04) -> tuple[np.ndarray, float]:
+        """(C,) weights in [0, 1] over categories for a noun phrase, and a confidence.
 
-        A softmax over categories, scaled down when even the best similarity is low: a word
-        unlike anything known ("banana") must not confidently name a known category.
+        A softmax over the known phrases; each phrase gives its whole weight to every category
+        it describes ("something round": the ball and the soccer ball, each fully). The
+        confidence falls when even the best similarity is low: a word unlike anything known
+        ("banana") must not confidently name a known category.
         """
         vector = self.model.sentences([head])[0]
         similarity = self._vectors @ vector
-        best = np.full(len(self.categories), -1.0)
-        for sim, owner in zip(similarity, self.owners, strict=True):
+        mass = np.exp((similarity - similarity.max()) / temperature)
+        mass /= mass.sum()
+        weights = np.zeros(len(self.categories))
+        for share, owner in zip(mass, self.owners, strict=True):
             for category in owner:
-                k = self.categories.index(category)
-                best[k] = max(best[k], float(sim))
-        weights = np.exp((best - best.max()) / temperature)
-        confidence = float(np.clip((best.max() - SIMILARITY_FLOOR) / SIMILARITY_RAMP, 0.0, 1.0))
-        return confidence * weights / weights.sum()
+                weights[self.categories.index(category)] += share
+        confidence = float(
+            np.clip((similarity.max() - SIMILARITY_FLOOR) / SIMILARITY_RAMP, 0.0, 1.0)
+        )
+        return np.clip(weights, 0.0, 1.0), confidence
 
     def untrained_mask(self) -> np.ndarray:
         """(C,) True for categories the model was not trained on (from its metadata)."""
@@ -153,7 +158,15 @@ class Grounder:
         for i, node in enumerate(objects):
             if node.id in exclude:
                 scores[i] = 0.0
-        return Grounding(reference, np.clip(scores, 0.0, 1.0), self.ids)
+        novelty = self.novelty_of(reference.head)
+        untrained = frozenset(
+            c
+            for c, u in zip(
+                self.vocabulary.categories, self.vocabulary.untrained_mask(), strict=True
+            )
+            if u
+        )
+        return Grounding(reference, np.clip(scores, 0.0, 1.0), self.ids, novelty, untrained)
 
     def _unfamiliar_destination(self, head: str, noun: np.ndarray, prior: np.ndarray) -> np.ndarray:
         """For a destination named with unfamiliar words ("in the basin"), the posterior over
@@ -185,29 +198,31 @@ class Grounder:
         probs = np.array([[o.category_probs.get(c, 0.0) for c in categories] for o in objects])
         exact = self.vocabulary.exact_category(head)
         if exact is not None:
-            weights = np.zeros(len(categories))
-            weights[categories.index(exact)] = 1.0
-        else:
-            weights = self.vocabulary.category_weights(head)
-        by_category = probs @ weights
-        untrained = self.vocabulary.untrained_mask()
-        if untrained.any() and weights[untrained].sum() > 0:
-            # The model never saw these categories: an object unlike every trained category is
-            # the likelier referent (open-set recognition); among such objects, the one whose
-            # untrained-category scores favour the named category.
-            total = np.maximum(probs.sum(axis=1), 1e-9)
-            novelty = 1.0 - probs[:, ~untrained].max(axis=1) / total
-            named = probs[:, untrained] @ weights[untrained]
-            share = named / np.maximum(probs[:, untrained].sum(axis=1), 1e-9)
-            by_category = np.maximum(by_category, NOVELTY_WEIGHT * novelty * share)
-        if exact is not None:
-            return by_category
+            return probs[:, categories.index(exact)]
+        weights, confidence = self.vocabulary.category_weights(head)
         region = _sigmoid(
             self.model.logits(
                 np.stack([o.embedding for o in objects]), self.model.encode_text([head])
             )[:, 0]
         )
-        return np.maximum(by_category, region)
+        # How much of the phrase the known names and affordances explain decides whom to
+        # trust: the objects' categories, or the model's direct region-text score.
+        by_category = np.clip(probs @ weights, 0.0, 1.0)
+        return confidence * by_category + (1.0 - confidence) * region
+
+    def novelty_of(self, head: str) -> float:
+        """How much a noun phrase means categories the model was never trained on (0..1)."""
+        if head in GENERIC_HEADS:
+            return 0.0
+        head = singular(head) if head not in self._all_names() else head
+        untrained = self.vocabulary.untrained_mask()
+        exact = self.vocabulary.exact_category(head)
+        if exact is not None:
+            return float(untrained[self.vocabulary.categories.index(exact)])
+        weights, confidence = self.vocabulary.category_weights(head)
+        if confidence < 0.3 or weights.sum() <= 0:
+            return 0.0
+        return float(weights[untrained].sum() / weights.sum())
 
     def color_factors(self, reference: Reference) -> np.ndarray:
         factors = np.ones(len(self.graph.objects))

@@ -86,8 +86,11 @@ class SafetyGate:
         described = reference.text.strip() or noun
         if not binding.chosen:
             return Verdict(Outcome.REFUSE, f"I can't find {_with_article(described)} here.")
+        best = binding.grounding.best()
         if not binding.singular:
-            return None
+            if best is None or best[1] < self.config.min_score:
+                return Verdict(Outcome.REFUSE, f"I can't find {_with_article(described)} here.")
+            return self._check_novel(binding, graph, noun)
         best = binding.grounding.best()
         assert best is not None
         if best[1] < self.config.min_score:
@@ -100,6 +103,9 @@ class SafetyGate:
         if len(contenders) > 1:
             question = clarification(noun, contenders[:3], graph)
             return Verdict(Outcome.CLARIFY, question, tuple(c.id for c in contenders[:3]))
+        novel = self._check_novel(binding, graph, noun)
+        if novel is not None:
+            return novel
         forbidden = self._forbidden(graph.get(best[0]), described)
         if forbidden:
             return Verdict(
@@ -125,6 +131,25 @@ class SafetyGate:
         if not self.config.workspace.contains(node.xy):
             return f"the {node.name} is out of my reach"
         return None
+
+    def _check_novel(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
+        """The model was never trained on what the words name: it may only act when another
+        grounded attribute (a colour, a relation, a superlative) backs its choice; otherwise it
+        asks before touching anything."""
+        reference = binding.grounding.reference
+        if binding.grounding.novelty < 0.3 or not binding.chosen:
+            return None
+        candidate = graph.get(binding.chosen[0])
+        if candidate.category not in binding.grounding.untrained:
+            return None  # the choice rests on a category the model knows
+        if reference.colors or reference.relation or reference.superlative:
+            return None
+        side = "left" if graph.workspace.to_viewer(candidate.xy)[1] > 0 else "right"
+        question = (
+            f"I was not trained on what a {noun} looks like: "
+            f"do you mean the {candidate.color} object on the {side}?"
+        )
+        return Verdict(Outcome.CLARIFY, question, binding.chosen[:1])
 
     def _rivals(self, best: float, score: float) -> bool:
         """A candidate rivals the best unless the best clearly wins: by the margin and by the
