@@ -67,6 +67,7 @@ class VLMAgent:
         self.planner: Planner = planner or RulePlanner()
         self.classifier = CategoryClassifier(model)
         self.vocabulary = VocabularyIndex(model)
+        self.vocabulary.all_known = perception == "oracle"
         self.tracker = Tracker()
         self.world: Any = None
         self.execution: Execution | None = None

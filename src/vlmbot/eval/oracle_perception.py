@@ -34,6 +34,7 @@ def oracle_graph(
         probs = {c: float(c == state.category) for c in classifier.categories}
         extent = np.array([state.size[0], state.size[1], state.aabb_max[2] - state.aabb_min[2]])
         obj = SceneObject(state.id, state.category, state.position, extent, state.yaw, state.color)
-        embedding = model.encode_text([state.category.replace("_", " ")])[0]
+        # No appearance: region-text scores stay at the model's floor, categories speak.
+        embedding = np.zeros(classifier._text.shape[1], dtype=np.float32)
         nodes.append(GraphObject(obj, probs, _true_lab(model, state.color), embedding))
     return SceneGraph(nodes, workspace)

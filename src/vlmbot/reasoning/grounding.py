@@ -89,6 +89,7 @@ class VocabularyIndex:
                 phrases.append(phrase)
                 owners.append(members)
         self.phrases, self.owners = phrases, owners
+        self.all_known = False
         self._vectors = model.sentences(phrases)
 
     def category_weights(self, head: str, temperature: float = 0.04) -> tuple[np.ndarray, float]:
@@ -113,9 +114,10 @@ class VocabularyIndex:
         return np.clip(weights, 0.0, 1.0), confidence
 
     def untrained_mask(self) -> np.ndarray:
-        """(C,) True for categories the model was not trained on (from its metadata)."""
+        """(C,) True for categories the model was not trained on (from its metadata); none
+        when perception is given (all_known, for ground-truth objects)."""
         trained = getattr(self.model, "metadata", {}).get("training", {}).get("categories")
-        if not trained:
+        if not trained or self.all_known:
             return np.zeros(len(self.categories), dtype=bool)
         return np.array([c not in trained for c in self.categories])
 
