@@ -127,7 +127,7 @@ class OwlDetector(HFModel):
         """(P, N) sigmoid scores of every patch's box for every query."""
         query_embeds = torch.as_tensor(queries.embeddings, device=self.device, dtype=self.dtype)
         logits, _ = self.model.class_predictor(features.feats, query_embeds[None])
-        return 1 / (1 + np.exp(-to_numpy(logits[0]).astype(np.float64)))
+        return 1 / (1 + np.exp(-np.clip(to_numpy(logits[0]).astype(np.float64), -50, 50)))
 
     def _detections(
         self,
