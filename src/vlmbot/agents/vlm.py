@@ -217,7 +217,7 @@ class VLMAgent:
         """Plan lines and per-camera boxes of every object (evidence first) for reports."""
         annotations: dict[str, list[dict[str, Any]]] = {}
         for node in sorted(graph.objects, key=lambda o: o.id not in evidence):
-            marker = "★ " if node.id in evidence else ""
+            marker = "> " if node.id in evidence else ""
             for camera, box in node.views.items():
                 annotations.setdefault(camera, []).append(
                     {"xyxy": box, "label": f"{marker}{node.id} {node.name}"}
