@@ -15,7 +15,7 @@ from vlmbot.errors import InputError
 from vlmbot.language.instruction import NotUnderstood, Parsed, Question, parse_instruction
 from vlmbot.perception.scene import perceive
 from vlmbot.planning.geometry import grasp_pose, place_in, place_on, place_relative
-from vlmbot.planning.planner import Placement, Planner, Proposal, RulePlanner
+from vlmbot.planning.planner import Placement, Planner, RulePlanner
 from vlmbot.reasoning.builder import CategoryClassifier, Tracker, build_graph
 from vlmbot.reasoning.graph import SceneGraph
 from vlmbot.reasoning.grounding import Grounder, VocabularyIndex
@@ -227,7 +227,3 @@ class VLMAgent:
             "annotations": annotations,
             "objects": [o.name for o in graph.objects],
         }
-
-
-def proposal_summary(proposal: Proposal) -> str:
-    return f"{len(proposal.placements)} placements, {len(proposal.bindings)} bindings"

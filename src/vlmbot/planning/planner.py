@@ -13,7 +13,7 @@ import numpy as np
 
 from vlmbot.knowledge import CONCEPTS
 from vlmbot.language.instruction import ClearCommand, Parsed, PickCommand, PlaceCommand, SortCommand
-from vlmbot.language.reference import Reference, parse_reference
+from vlmbot.language.reference import parse_reference
 from vlmbot.models.tiny.colors import color_distance
 from vlmbot.planning.geometry import fits_gripper
 from vlmbot.reasoning.graph import SceneGraph
@@ -165,7 +165,3 @@ def _bind(role: str, grounding: Grounding, singular: bool) -> Binding:
         floor = max(PLURAL_THRESHOLD, 0.4 * best[1]) if best is not None else PLURAL_THRESHOLD
         chosen = tuple(grounding.above(floor))
     return Binding(role, grounding, singular, chosen)
-
-
-def reference_noun(reference: Reference) -> str:
-    return reference.head if reference.head not in ("", "object") else "object"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vlmbot.sim._pybullet import pb, pybullet_data
-from vlmbot.types import PickPlace, Pose
+from vlmbot.types import PickPlace
 
 ARM_JOINTS = tuple(range(7))
 FINGER_JOINTS = (9, 10)
@@ -190,9 +190,4 @@ class PandaArm:
         return ExecutionReport(True, True, "placed")
 
 
-def pose_yaw_for_extent(yaw: float, size_xy: tuple[float, float]) -> float:
-    """Closing direction for an object with yaw and local footprint size: across its narrow side."""
-    return float(yaw if size_xy[0] <= size_xy[1] else yaw + np.pi / 2)
-
-
-__all__ = ["ExecutionReport", "PandaArm", "Pose", "pose_yaw_for_extent"]
+__all__ = ["ExecutionReport", "PandaArm"]

@@ -15,7 +15,7 @@ from vlmbot.sim.env import SceneSpec
 from vlmbot.sim.scene import LayoutError, ObjectRequest, Randomization, SceneSampler
 from vlmbot.tasks import families_act, families_talk
 from vlmbot.tasks.context import TaskContext
-from vlmbot.tasks.goals import Goal, NoActGoal, expected_outcome, involved_objects
+from vlmbot.tasks.goals import Goal, expected_outcome, involved_objects
 from vlmbot.tasks.wording import SPLITS, Wording
 from vlmbot.types import Outcome
 
@@ -180,7 +180,3 @@ def _parse_lines(lines: list[str], path: Path) -> Iterator[EpisodeSpec]:
             )
         except InputError as exc:
             raise InputError(f"{where}: {exc}") from None
-
-
-def is_no_act(goal: Goal) -> bool:
-    return isinstance(goal, NoActGoal)
