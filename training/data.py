@@ -78,7 +78,7 @@ def jitter_boxes(boxes: np.ndarray, rng: np.random.Generator, amount: float) -> 
 
 def background_boxes(boxes: np.ndarray, rng: np.random.Generator, size: int, n: int) -> np.ndarray:
     """Random boxes that barely overlap any object: negatives for every phrase."""
-    from vlmbot.models.tiny.processing import box_iou
+    from vlmbot.boxes import box_iou
 
     found: list[np.ndarray] = []
     for _ in range(n * 10):

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from vlmbot.boxes import box_iou
 from vlmbot.knowledge import CONCEPTS
-from vlmbot.models.tiny.processing import box_iou
 
 SPLITS = ("seen", "heldout_wording", "heldout_color_combos", "heldout_categories")
 EVAL_SEED = 7_000_003  # scene seeds are drawn from this stream; training uses another

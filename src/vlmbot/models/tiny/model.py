@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from vlmbot.boxes import nms
 from vlmbot.errors import InputError
 from vlmbot.models.base import Classification, QueryEmbeddings
 from vlmbot.models.tiny.colors import ColorNamer
@@ -26,7 +27,6 @@ from vlmbot.models.tiny.processing import (
     crop_tensor,
     decode_proposals,
     image_tensor,
-    nms,
     normalize,
 )
 from vlmbot.models.tiny.queries import ParsedQuery, parse_query

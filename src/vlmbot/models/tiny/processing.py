@@ -149,29 +149,3 @@ def _decode_channel(
     boxes = torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], dim=1)
     boxes = boxes.clamp(0, config.image_size)
     return boxes.numpy().astype(np.float32), top_scores.numpy().astype(np.float32)
-
-
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(N, 4) × (M, 4) xyxy → (N, M) IoU."""
-    a = np.asarray(a, dtype=np.float32).reshape(-1, 4)
-    b = np.asarray(b, dtype=np.float32).reshape(-1, 4)
-    lt = np.maximum(a[:, None, :2], b[None, :, :2])
-    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.prod(np.clip(rb - lt, 0, None), axis=2)
-    area_a = np.prod(a[:, 2:] - a[:, :2], axis=1)
-    area_b = np.prod(b[:, 2:] - b[:, :2], axis=1)
-    return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
-
-
-def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.5) -> np.ndarray:
-    """Greedy non-maximum suppression; indices of the kept boxes, best first."""
-    order = np.argsort(-scores)
-    keep: list[int] = []
-    while len(order):
-        best = int(order[0])
-        keep.append(best)
-        if len(order) == 1:
-            break
-        overlaps = box_iou(boxes[best : best + 1], boxes[order[1:]])[0]
-        order = order[1:][overlaps < iou_threshold]
-    return np.asarray(keep, dtype=np.int64)
