@@ -13,3 +13,22 @@ try:
     torch.set_num_threads(1)
 except ImportError:  # pragma: no cover - torch is a hard dependency
     pass
+
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def random_tiny_weights(tmp_path_factory):
+    """Path of a randomly initialised vlmbot-tiny (seed 0) saved like the shipped one."""
+    import torch
+
+    from vlmbot.models.tiny.colors import ColorNamer
+    from vlmbot.models.tiny.configuration import TinyConfig
+    from vlmbot.models.tiny.modeling import TinyVLMModules
+    from vlmbot.models.tiny.weights import save_tiny
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("tiny-random") / "tiny.safetensors"
+    save_tiny(TinyVLMModules(TinyConfig()), ColorNamer(), {}, path)
+    return str(path)

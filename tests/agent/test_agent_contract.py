@@ -20,18 +20,8 @@ def observation():
 
 
 @pytest.fixture(scope="module")
-def options(tmp_path_factory):
-    import torch
-
-    from vlmbot.models.tiny.colors import ColorNamer
-    from vlmbot.models.tiny.configuration import TinyConfig
-    from vlmbot.models.tiny.modeling import TinyVLMModules
-    from vlmbot.models.tiny.weights import save_tiny
-
-    torch.manual_seed(1)
-    path = tmp_path_factory.mktemp("tiny") / "tiny.safetensors"
-    save_tiny(TinyVLMModules(TinyConfig()), ColorNamer(), {}, path)
-    return {"vlm": {"model": str(path)}, "oracle": {}}
+def options(random_tiny_weights):
+    return {"vlm": {"model": random_tiny_weights}, "oracle": {}}
 
 
 @pytest.mark.parametrize("name", sorted(registered_agents()))

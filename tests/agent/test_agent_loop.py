@@ -21,18 +21,8 @@ def env():
 
 
 @pytest.fixture(scope="module")
-def random_weights(tmp_path_factory):
-    import torch
-
-    from vlmbot.models.tiny.colors import ColorNamer
-    from vlmbot.models.tiny.configuration import TinyConfig
-    from vlmbot.models.tiny.modeling import TinyVLMModules
-    from vlmbot.models.tiny.weights import save_tiny
-
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("tiny") / "tiny.safetensors"
-    save_tiny(TinyVLMModules(TinyConfig()), ColorNamer(), {}, path)
-    return str(path)
+def random_weights(random_tiny_weights):
+    return random_tiny_weights
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 import torch
 
+from vlmbot.boxes import box_iou, nms
 from vlmbot.geometry import intrinsics_from_fov, look_at
 from vlmbot.models.tiny.colors import ColorNamer, find_color_words, lexicon, srgb_to_lab
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.evaluate import average_precision, match_detections
-from vlmbot.models.tiny.processing import box_iou, crop_tensor, decode_proposals, nms, square_boxes
+from vlmbot.models.tiny.processing import crop_tensor, decode_proposals, square_boxes
 from vlmbot.models.tiny.queries import parse_query
 from vlmbot.perception.table import estimate_table_plane
 from vlmbot.types import Camera
