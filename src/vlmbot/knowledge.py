@@ -13,11 +13,13 @@ from dataclasses import dataclass
 class Concept:
     """An object category. names[0] is the canonical name; affordances are words such as
     graspable, container, stackable, soft, drinkware, dishware, toy, animal, round.
-    preposition: how things go onto/into it when it is a container ("in" or "on")."""
+    preposition: how things go onto/into it when it is a container ("in" or "on").
+    shape: its typical proportions in one word (see `vlmbot.reasoning.shapes.SHAPE_WORDS`)."""
 
     category: str
     names: tuple[str, ...]
     affordances: frozenset[str]
+    shape: str
     preposition: str = "in"
 
     @property
@@ -33,26 +35,30 @@ class Concept:
         return "graspable" in self.affordances
 
 
-def _c(category: str, names: str, affordances: str, preposition: str = "in") -> Concept:
-    return Concept(category, tuple(names.split(",")), frozenset(affordances.split()), preposition)
+def _c(
+    category: str, names: str, affordances: str, shape: str, preposition: str = "in"
+) -> Concept:
+    return Concept(
+        category, tuple(names.split(",")), frozenset(affordances.split()), shape, preposition
+    )
 
 
 CONCEPTS: dict[str, Concept] = {
     c.category: c
     for c in (
-        _c("block", "block,cube", "graspable stackable toy"),
-        _c("cylinder", "cylinder,can,tube", "graspable stackable"),
-        _c("sphere", "ball,sphere", "graspable round toy"),
-        _c("mug", "mug,cup,coffee mug", "graspable drinkware"),
-        _c("duck", "duck,rubber duck,toy duck", "graspable toy animal soft"),
-        _c("teddy_bear", "teddy bear,teddy,stuffed bear", "graspable toy animal soft"),
-        _c("lego_brick", "lego brick,lego,toy brick", "graspable stackable toy"),
-        _c("jenga_block", "jenga block,wooden bar,jenga piece", "graspable stackable"),
-        _c("domino", "domino,domino tile,domino piece", "graspable toy"),
-        _c("soccer_ball", "soccer ball,football", "graspable round toy"),
-        _c("bowl", "bowl,dish", "container dishware"),
-        _c("plate", "plate,saucer", "container dishware", preposition="on"),
-        _c("tray", "tray,bin", "container"),
+        _c("block", "block,cube", "graspable stackable toy", "cube"),
+        _c("cylinder", "cylinder,can,tube", "graspable stackable", "upright"),
+        _c("sphere", "ball,sphere", "graspable round toy", "round"),
+        _c("mug", "mug,cup,coffee mug", "graspable drinkware", "upright"),
+        _c("duck", "duck,rubber duck,toy duck", "graspable toy animal soft", "squat"),
+        _c("teddy_bear", "teddy bear,teddy,stuffed bear", "graspable toy animal soft", "upright"),
+        _c("lego_brick", "lego brick,lego,toy brick", "graspable stackable toy", "squat"),
+        _c("jenga_block", "jenga block,wooden bar,jenga piece", "graspable stackable", "long"),
+        _c("domino", "domino,domino tile,domino piece", "graspable toy", "flat"),
+        _c("soccer_ball", "soccer ball,football", "graspable round toy", "round"),
+        _c("bowl", "bowl,dish", "container dishware", "hollow"),
+        _c("plate", "plate,saucer", "container dishware", "flat", preposition="on"),
+        _c("tray", "tray,bin", "container", "hollow"),
     )
 }
 

@@ -19,6 +19,7 @@ from vlmbot.planning.planner import Placement, Planner, RulePlanner
 from vlmbot.reasoning.builder import CategoryClassifier, Tracker, build_graph
 from vlmbot.reasoning.graph import SceneGraph
 from vlmbot.reasoning.grounding import Grounder, VocabularyIndex
+from vlmbot.reasoning.shapes import ShapePrior, embedded_shape_prior
 from vlmbot.reasoning.vqa import answer_question
 from vlmbot.safety.gate import GateConfig, SafetyGate
 from vlmbot.types import Decision, Done, Observation, Outcome, PickPlace, Pose, SceneObject
@@ -35,6 +36,7 @@ class Execution:
     plan: list[str]
     attempts: dict[int, int] = field(default_factory=dict)
     unverified: set[str] = field(default_factory=set)  # moved, then not seen again
+    uneven: set[str] = field(default_factory=set)  # stacked, but the stack does not look right
     placed: dict[str, tuple[str, SceneObject, Pose]] = field(default_factory=dict)
 
 
@@ -52,6 +54,7 @@ class VLMAgent:
         workspace: Workspace = DEFAULT_WORKSPACE,
         gate: SafetyGate | None = None,
         planner: Planner | None = None,
+        shapes: ShapePrior | None | str = "embedded",
     ) -> None:
         if perception not in ("model", "oracle"):
             raise InputError(f"unknown perception {perception!r}: use model or oracle")
@@ -65,7 +68,9 @@ class VLMAgent:
         self.workspace = workspace
         self.gate = gate or SafetyGate(GateConfig(workspace=workspace))
         self.planner: Planner = planner or RulePlanner()
-        self.classifier = CategoryClassifier(model)
+        if shapes == "embedded":
+            shapes = embedded_shape_prior()
+        self.classifier = CategoryClassifier(model, shapes if isinstance(shapes, ShapePrior) else None)
         self.vocabulary = VocabularyIndex(model)
         self.vocabulary.all_known = perception == "oracle"
         self.tracker = Tracker()
@@ -150,6 +155,11 @@ class VLMAgent:
             if graph.relation(target, destination, placement.relation):
                 continue
             attempts = execution.attempts.get(index, 0)
+            if attempts and placement.relation == "on" and graph.gap(target, destination) < 0:
+                # Placed, and it overlaps its base, but the stack does not look right: a
+                # regrasp could close on the base too. Leave it and say so.
+                execution.uneven.add(placement.target)
+                continue
             if attempts >= MAX_ATTEMPTS:
                 return self._done(f"step {index + 1} failed after {attempts} attempts", graph)
             action = self._action(placement, graph)
@@ -169,11 +179,13 @@ class VLMAgent:
                 evidence=(placement.target, placement.destination),
                 info=info,
             )
+        doubts = []
         if execution.unverified:
-            hidden = ", ".join(sorted(execution.unverified))
-            return self._done(
-                f"goal reached as far as I can see ({hidden} not seen after moving)", graph
-            )
+            doubts.append(f"{', '.join(sorted(execution.unverified))} not seen after moving")
+        if execution.uneven:
+            doubts.append(f"{', '.join(sorted(execution.uneven))} may sit unevenly")
+        if doubts:
+            return self._done(f"goal reached as far as I can see ({'; '.join(doubts)})", graph)
         return self._done("goal reached", graph)
 
     def _done(self, reason: str, graph: SceneGraph) -> Decision:

@@ -9,22 +9,33 @@ from vlmbot.config import Workspace
 from vlmbot.knowledge import CONCEPTS
 from vlmbot.perception.scene import PerceivedObject, footprint_overlap
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
+from vlmbot.reasoning.shapes import ShapePrior
 from vlmbot.types import SceneObject
 
 MATCH_COST_LIMIT = 2.5
 
 
-class CategoryClassifier:
-    """Category distribution of region embeddings over the known vocabulary.
+#: Appearance never rules out that an object is of a category the model never saw.
+NOVELTY_FLOOR = 0.02
+#: Share of the novelty mass split evenly among untrained categories (their appearance
+#: scores are uncalibrated: the model never saw them).
+UNTRAINED_UNIFORM = 0.5
 
-    Per category, the best logit among its names. Categories the model was trained on share
-    a softmax; categories it never saw (listed in its metadata) only get the probability mass
-    that no trained category claims (one minus the best trained category's calibrated
-    probability), split by their own logits — their raw scores are not calibrated.
+
+class CategoryClassifier:
+    """Category distribution of objects from their region embeddings and measured extents.
+
+    Appearance: per category, the best logit among its names. Categories the model was
+    trained on share a softmax; categories it never saw (listed in its metadata) get the
+    mass no trained category claims (one minus the best trained category's calibrated
+    probability, at least NOVELTY_FLOOR). Shape: the posterior multiplies appearance by how
+    likely the measured extents are under each category (`ShapePrior`), which tells a flat
+    domino from the jenga block it resembles.
     """
 
-    def __init__(self, model: object) -> None:
+    def __init__(self, model: object, shapes: ShapePrior | None = None) -> None:
         self.model = model
+        self.shapes = shapes
         self.categories = list(CONCEPTS)
         names = [(c, n) for c, k in CONCEPTS.items() for n in k.names]
         self._owner = np.array([self.categories.index(c) for c, _ in names])
@@ -32,8 +43,18 @@ class CategoryClassifier:
         trained = getattr(model, "metadata", {}).get("training", {}).get("categories")
         self.trained = np.array([not trained or c in trained for c in self.categories])
 
-    def __call__(self, embeddings: np.ndarray) -> np.ndarray:
-        """(N, D) → (N, C) probabilities."""
+    def __call__(self, embeddings: np.ndarray, extents: np.ndarray | None = None) -> np.ndarray:
+        """(N, D) embeddings, (N, 3) extents (metres) or None → (N, C) probabilities."""
+        probs = self.appearance(embeddings)
+        if self.shapes is None or extents is None or not len(probs):
+            return probs
+        loglik = self.shapes.log_likelihood(extents)
+        posterior = probs * np.exp(loglik - loglik.max(axis=1, keepdims=True))
+        total = posterior.sum(axis=1, keepdims=True)
+        return np.asarray(np.where(total > 0, posterior / np.maximum(total, 1e-300), probs))
+
+    def appearance(self, embeddings: np.ndarray) -> np.ndarray:
+        """(N, D) → (N, C) probabilities from the region embeddings alone."""
         logits = self.model.logits(embeddings, self._text)  # type: ignore[attr-defined]
         per_category = np.full((len(embeddings), len(self.categories)), -np.inf)
         for k in range(len(self.categories)):
@@ -43,9 +64,12 @@ class CategoryClassifier:
         if self.trained.all():
             return probs
         fit = 1.0 / (1.0 + np.exp(-per_category[:, self.trained].max(axis=1)))
-        novelty = 1.0 - fit
-        probs[:, self.trained] *= fit[:, None]
-        probs[:, ~self.trained] = _softmax(per_category[:, ~self.trained]) * novelty[:, None]
+        novelty = np.maximum(1.0 - fit, NOVELTY_FLOOR)
+        probs[:, self.trained] *= (1.0 - novelty)[:, None]
+        split = (1 - UNTRAINED_UNIFORM) * _softmax(
+            per_category[:, ~self.trained]
+        ) + UNTRAINED_UNIFORM / int((~self.trained).sum())
+        probs[:, ~self.trained] = split * novelty[:, None]
         return probs
 
 
@@ -135,14 +159,18 @@ def build_graph(
     """Perceived objects → SceneGraph nodes with category, colour and geometry."""
     nodes = []
     if perceived:
-        probs = classifier(np.stack([p.embedding for p in perceived]))
+        geometry = [p.geometry(workspace.table_z) for p in perceived]
+        probs = classifier(
+            np.stack([p.embedding for p in perceived]), np.stack([g[1] for g in geometry])
+        )
         keep = _not_container_echoes(perceived, probs, classifier.categories)
-        perceived = [p for p, k in zip(perceived, keep, strict=True) if k]
-        probs = probs[keep]
-        for obj, row in zip(perceived, probs, strict=True):
+        for obj, row, (position, extent, yaw), kept in zip(
+            perceived, probs, geometry, keep, strict=True
+        ):
+            if not kept:
+                continue
             category = classifier.categories[int(np.argmax(row))]
             color = color_namer.name(obj.lab)  # type: ignore[attr-defined]
-            position, extent, yaw = obj.geometry(workspace.table_z)
             scene_object = SceneObject("", category, position, extent, yaw, color, obj.objectness)
             nodes.append(
                 GraphObject(

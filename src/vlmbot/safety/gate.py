@@ -28,7 +28,9 @@ STACKABLE_BASES = frozenset(
 class GateConfig:
     """min_score: a referent needs at least this grounding score; margin and ratio: the best
     must beat the runner-up by this much and be this many times higher (else: ask), and
-    weak_ratio times higher when the best scores below `confident`;
+    weak_ratio times higher when the best scores below `confident`; novel_min_score: the
+    score a referent of a category the model never saw needs before acting without asking,
+    and novel_rival: the score from which another candidate for it is a rival;
     forbidden: categories or words never to touch; clamp_tolerance: metres a pose may be
     clamped before the action is refused."""
 
@@ -37,6 +39,8 @@ class GateConfig:
     ratio: float = 1.6
     confident: float = 0.6
     weak_ratio: float = 2.5
+    novel_min_score: float = 0.5
+    novel_rival: float = 0.1
     forbidden: tuple[str, ...] = ()
     clamp_tolerance: float = 0.01
     workspace: Workspace = field(default_factory=lambda: DEFAULT_WORKSPACE)
@@ -98,7 +102,7 @@ class SafetyGate:
         contenders = [
             graph.get(binding.grounding.ids[i])
             for i in binding.grounding.order
-            if self._rivals(best[1], float(binding.grounding.scores[i]))
+            if self._rivals(best[1], float(binding.grounding.scores[i]), binding.grounding.novelty)
         ]
         if len(contenders) > 1:
             question = clarification(noun, contenders[:3], graph)
@@ -133,9 +137,10 @@ class SafetyGate:
         return None
 
     def _check_novel(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
-        """The model was never trained on what the words name: it may only act when another
-        grounded attribute (a colour, a relation, a superlative) backs its choice; otherwise it
-        asks before touching anything."""
+        """The model was never trained on what the words name (its evidence is the described
+        shape and what no trained category explains): it acts when that evidence is strong
+        (novel_min_score) or another grounded attribute (a colour, a relation, a superlative)
+        backs its choice; otherwise it asks before touching anything."""
         reference = binding.grounding.reference
         if binding.grounding.novelty < 0.3 or not binding.chosen:
             return None
@@ -144,16 +149,23 @@ class SafetyGate:
             return None  # the choice rests on a category the model knows
         if reference.colors or reference.relation or reference.superlative:
             return None
+        best = binding.grounding.best()
+        if best is not None and best[1] >= self.config.novel_min_score:
+            return None
         side = "left" if graph.workspace.to_viewer(candidate.xy)[1] > 0 else "right"
+        described = reference.text.strip() if noun in ("object", "something") else noun
         question = (
-            f"I was not trained on what a {noun} looks like: "
+            f"I was not trained on what {_indefinite(described)} looks like: "
             f"do you mean the {candidate.color} object on the {side}?"
         )
         return Verdict(Outcome.CLARIFY, question, binding.chosen[:1])
 
-    def _rivals(self, best: float, score: float) -> bool:
+    def _rivals(self, best: float, score: float, novelty: float = 0.0) -> bool:
         """A candidate rivals the best unless the best clearly wins: by the margin and by the
-        ratio (the best itself counts as its own rival)."""
+        ratio (the best itself counts as its own rival). For categories the model never saw,
+        scores are less calibrated: any candidate scoring novel_rival or more rivals the best."""
+        if novelty >= 0.3 and score >= self.config.novel_rival:
+            return True
         if score < self.config.min_score:
             return False
         ratio = self.config.ratio if best >= self.config.confident else self.config.weak_ratio
@@ -216,3 +228,9 @@ def _with_article(text: str) -> str:
     if text.split()[0] in ("the", "a", "an", "some", "any", "something", "all", "every", "each"):
         return text
     return f"the {text}"
+
+
+def _indefinite(text: str) -> str:
+    if _with_article(text) == text.strip():
+        return text.strip()
+    return f"{'an' if text.strip()[0] in 'aeiou' else 'a'} {text.strip()}"

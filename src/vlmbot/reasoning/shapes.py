@@ -1,0 +1,177 @@
+"""Shape priors: how likely an object's measured 3D extents are under each category.
+
+Appearance alone cannot tell a category the model never saw from the trained one it most
+resembles (a domino looks like a jenga block to a model that only knows jenga blocks); depth
+can: the domino is a third as tall. Features are scale-free log ratios plus one log size,
+
+    f = (log short side, log(long side / short side), log(height / short side)),
+
+a linear map of the log extents with unit Jacobian, so densities of different kinds compare:
+- categories with measurements (fit on seen-split scenes, `python -m training.shapes`) get a
+  Gaussian, mixed with a broad outlier component (occlusion, objects half inside a bowl)
+  weighted by how often that category's measurements fell outside the Gaussian;
+- categories without (the model never saw them) get their knowledge-base shape word
+  (`Concept.shape`: round, flat, upright, ...) and any size within hand-sized range.
+This is attribute-based zero-shot recognition: unseen categories are described, not shown.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vlmbot.errors import InputError
+from vlmbot.knowledge import CONCEPTS
+
+#: Shape words: (mean, std) of log(long / short) and of log(height / short).
+SHAPE_WORDS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "cube": ((0.08, 0.12), (np.log(0.85), 0.25)),
+    "round": ((0.08, 0.15), (np.log(0.85), 0.3)),
+    "flat": ((np.log(1.6), 0.5), (np.log(0.3), 0.4)),
+    "long": ((np.log(3.0), 0.4), (np.log(0.7), 0.4)),
+    "upright": ((np.log(1.4), 0.35), (np.log(1.7), 0.35)),
+    "squat": ((0.15, 0.25), (np.log(0.5), 0.35)),
+    "hollow": ((0.05, 0.1), (np.log(0.35), 0.5)),
+}
+#: Sizes a described (never measured) category may have: log short side in [1 cm, 30 cm].
+LOG_SIZE_RANGE = (np.log(0.01), np.log(0.30))
+#: The broad density any object may take when its measurement went wrong.
+BROAD = ((0.4, 0.8), (0.0, 1.0))
+OUTLIER_MAHALANOBIS2 = 16.27  # chi-square, 3 degrees of freedom, 99.9 %
+MIN_STD = 0.05  # log units: 5 % of a size
+
+
+def shape_features(extents: np.ndarray) -> np.ndarray:
+    """(N, 3) extents (footprint side, footprint side, height; metres) → (N, 3) features."""
+    extents = np.maximum(np.asarray(extents, dtype=float).reshape(-1, 3), 1e-3)
+    long = np.maximum(extents[:, 0], extents[:, 1])
+    short = np.minimum(extents[:, 0], extents[:, 1])
+    return np.stack(
+        [np.log(short), np.log(long / short), np.log(extents[:, 2] / short)], axis=1
+    )
+
+
+def _log_normal(x: np.ndarray, mean: float, std: float) -> np.ndarray:
+    return np.asarray(-0.5 * ((x - mean) / std) ** 2 - np.log(std * np.sqrt(2 * np.pi)))
+
+
+def _described(features: np.ndarray, ratios: tuple[tuple[float, float], ...]) -> np.ndarray:
+    """Log density of a size-free description: uniform log size, Gaussian ratios."""
+    low, high = LOG_SIZE_RANGE
+    inside = (features[:, 0] >= low) & (features[:, 0] <= high)
+    size = np.where(inside, -np.log(high - low), -np.log(high - low) - 10.0)
+    (m1, s1), (m2, s2) = ratios
+    return np.asarray(
+        size + _log_normal(features[:, 1], m1, s1) + _log_normal(features[:, 2], m2, s2)
+    )
+
+
+@dataclass(frozen=True)
+class MeasuredShape:
+    """A Gaussian over features fit on measured objects of one category."""
+
+    mean: np.ndarray  # (3,)
+    cov: np.ndarray  # (3, 3)
+    count: int
+    outlier_weight: float  # share of measurements the Gaussian does not explain
+
+    def mahalanobis2(self, features: np.ndarray) -> np.ndarray:
+        offsets = features - self.mean
+        return np.asarray(np.einsum("ni,ij,nj->n", offsets, np.linalg.inv(self.cov), offsets))
+
+    def log_density(self, features: np.ndarray) -> np.ndarray:
+        _, logdet = np.linalg.slogdet(self.cov)
+        return np.asarray(
+            -0.5 * (self.mahalanobis2(features) + logdet + 3 * np.log(2 * np.pi))
+        )
+
+
+class ShapePrior:
+    """Per-category log density of measured extents; see the module docstring."""
+
+    def __init__(self, measured: dict[str, MeasuredShape] | None = None) -> None:
+        self.measured = dict(measured or {})
+        self.categories = list(CONCEPTS)
+
+    def log_likelihood(self, extents: np.ndarray) -> np.ndarray:
+        """(N, 3) extents → (N, C) log densities over `self.categories`."""
+        features = shape_features(extents)
+        broad = _described(features, BROAD)
+        columns = []
+        for category in self.categories:
+            shape = self.measured.get(category)
+            if shape is None:
+                columns.append(_described(features, SHAPE_WORDS[CONCEPTS[category].shape]))
+                continue
+            columns.append(
+                np.logaddexp(
+                    np.log(1 - shape.outlier_weight) + shape.log_density(features),
+                    np.log(shape.outlier_weight) + broad,
+                )
+            )
+        return np.stack(columns, axis=1)
+
+    @classmethod
+    def fit(cls, samples: dict[str, np.ndarray], min_count: int = 8) -> ShapePrior:
+        """samples: category → (M, 3) measured extents. A robust Gaussian per category with
+        at least min_count samples (the 10 % farthest from the median are left out of the
+        fit); its outlier weight is the smoothed share of samples beyond the Gaussian's 99.9 %
+        region, (outliers + 1) / (samples + 2)."""
+        measured = {}
+        for category, extents in samples.items():
+            features = shape_features(extents)
+            if len(features) < min_count:
+                continue
+            spread = np.abs(features - np.median(features, axis=0)).sum(axis=1)
+            kept = features[spread <= np.quantile(spread, 0.9)]
+            cov = np.cov(kept.T) + np.eye(3) * MIN_STD**2
+            shape = MeasuredShape(kept.mean(axis=0), cov, len(features), 0.0)
+            outliers = int((shape.mahalanobis2(features) > OUTLIER_MAHALANOBIS2).sum())
+            weight = (outliers + 1) / (len(features) + 2)
+            measured[category] = MeasuredShape(shape.mean, cov, len(features), weight)
+        return cls(measured)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "features": "log short, log long/short, log height/short (extents in metres)",
+            "measured": {
+                c: {
+                    "mean": s.mean.tolist(),
+                    "cov": s.cov.tolist(),
+                    "count": s.count,
+                    "outlier_weight": s.outlier_weight,
+                }
+                for c, s in self.measured.items()
+            },
+        }
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_json(), indent=1) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> ShapePrior:
+        try:
+            data = json.loads(Path(path).read_text())
+            measured = {
+                c: MeasuredShape(
+                    np.array(s["mean"]),
+                    np.array(s["cov"]),
+                    int(s["count"]),
+                    float(s["outlier_weight"]),
+                )
+                for c, s in data["measured"].items()
+                if c in CONCEPTS
+            }
+        except FileNotFoundError:
+            raise InputError(f"shape prior file not found: {path}") from None
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+            raise InputError(f"shape prior file {path} is not valid: {error}") from None
+        return cls(measured)
+
+
+def embedded_shape_prior() -> ShapePrior:
+    """The shape prior shipped with the package (fit on seen-split scenes)."""
+    return ShapePrior.load(Path(__file__).resolve().parents[1] / "weights" / "shapes.json")
