@@ -50,6 +50,9 @@ class Grounding:
     ids: tuple[str, ...]
     novelty: float = 0.0  # how much the noun means categories the model never saw
     untrained: frozenset[str] = frozenset()  # categories the model never saw
+    # (N,) the model's direct region-text scores for a paraphrased noun (None for a known
+    # name or a generic one): a second opinion on what the vocabulary route decided
+    region: np.ndarray | None = None
 
     @property
     def order(self) -> np.ndarray:
@@ -146,20 +149,27 @@ class Grounder:
         objects = self.graph.objects
         if not objects:
             return Grounding(reference, np.zeros(0), ())
-        scores = self.noun_scores(reference.head)
+        noun = self.noun_scores(reference.head)
+        scores = noun
         if prior is not None:
             scores = np.maximum(scores, self._unfamiliar_destination(reference.head, scores, prior))
-            scores = scores * prior
-        scores = scores * self.color_factors(reference)
+        # Everything but the noun: what the rest of the phrase says of each object.
+        factors = np.ones(len(objects)) if prior is None else prior.astype(float)
+        factors = factors * self.color_factors(reference)
         if reference.size:
-            scores = scores * self._size_factors(reference.size, scores)
+            factors = factors * self._size_factors(reference.size, scores * factors)
         if reference.relation is not None:
-            scores = scores * self._relation_factors(*reference.relation, relevance=scores)
+            factors = factors * self._relation_factors(
+                *reference.relation, relevance=scores * factors
+            )
         if reference.superlative:
-            scores = scores * self._superlative_factors(reference.superlative, scores)
+            factors = factors * self._superlative_factors(
+                reference.superlative, scores * factors
+            )
         for i, node in enumerate(objects):
             if node.id in exclude:
-                scores[i] = 0.0
+                factors[i] = 0.0
+        scores = scores * factors
         novelty = self.novelty_of(reference.head)
         untrained = frozenset(
             c
@@ -168,7 +178,12 @@ class Grounder:
             )
             if u
         )
-        return Grounding(reference, np.clip(scores, 0.0, 1.0), self.ids, novelty, untrained)
+        region = self.paraphrase_region_scores(reference.head)
+        if region is not None:
+            region = region * factors  # what the rest of the phrase rules out cannot dissent
+        return Grounding(
+            reference, np.clip(scores, 0.0, 1.0), self.ids, novelty, untrained, region
+        )
 
     def _unfamiliar_destination(self, head: str, noun: np.ndarray, prior: np.ndarray) -> np.ndarray:
         """For a destination named with unfamiliar words ("in the basin"), the posterior over
@@ -202,15 +217,24 @@ class Grounder:
         if exact is not None:
             return probs[:, categories.index(exact)]
         weights, confidence = self.vocabulary.category_weights(head)
-        region = _sigmoid(
-            self.model.logits(
-                np.stack([o.embedding for o in objects]), self.model.encode_text([head])
-            )[:, 0]
-        )
+        region = self._region_scores(head)
         # How much of the phrase the known names and affordances explain decides whom to
         # trust: the objects' categories, or the model's direct region-text score.
         by_category = np.clip(probs @ weights, 0.0, 1.0)
         return confidence * by_category + (1.0 - confidence) * region
+
+    def _region_scores(self, head: str) -> np.ndarray:
+        embeddings = np.stack([o.embedding for o in self.graph.objects])
+        return _sigmoid(self.model.logits(embeddings, self.model.encode_text([head]))[:, 0])
+
+    def paraphrase_region_scores(self, head: str) -> np.ndarray | None:
+        """(N,) region-text scores for a noun that is neither generic nor a known name."""
+        if head in GENERIC_HEADS or not self.graph.objects:
+            return None
+        head = singular(head) if head not in self._all_names() else head
+        if self.vocabulary.exact_category(head) is not None:
+            return None
+        return self._region_scores(head)
 
     def novelty_of(self, head: str) -> float:
         """How much a noun phrase means categories the model was never trained on (0..1)."""

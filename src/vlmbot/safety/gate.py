@@ -31,6 +31,8 @@ class GateConfig:
     weak_ratio times higher when the best scores below `confident`; novel_min_score: the
     score a referent of a category the model never saw needs before acting without asking,
     and novel_rival: the score from which another candidate for it is a rival;
+    dissent_low, dissent_high: for a paraphrase, the model's region-text score below which it
+    contradicts the choice when another object scores above dissent_high (then: ask);
     forbidden: categories or words never to touch; clamp_tolerance: metres a pose may be
     clamped before the action is refused."""
 
@@ -41,6 +43,8 @@ class GateConfig:
     weak_ratio: float = 2.5
     novel_min_score: float = 0.5
     novel_rival: float = 0.1
+    dissent_low: float = 0.05
+    dissent_high: float = 0.5
     forbidden: tuple[str, ...] = ()
     clamp_tolerance: float = 0.01
     workspace: Workspace = field(default_factory=lambda: DEFAULT_WORKSPACE)
@@ -99,10 +103,14 @@ class SafetyGate:
         assert best is not None
         if best[1] < self.config.min_score:
             return Verdict(Outcome.REFUSE, f"I can't find {_with_article(described)} here.")
+        novel_choice = (
+            binding.grounding.novelty >= 0.3
+            and graph.get(best[0]).category in binding.grounding.untrained
+        )
         contenders = [
             graph.get(binding.grounding.ids[i])
             for i in binding.grounding.order
-            if self._rivals(best[1], float(binding.grounding.scores[i]), binding.grounding.novelty)
+            if self._rivals(best[1], float(binding.grounding.scores[i]), novel_choice)
         ]
         if len(contenders) > 1:
             question = clarification(noun, contenders[:3], graph)
@@ -110,6 +118,9 @@ class SafetyGate:
         novel = self._check_novel(binding, graph, noun)
         if novel is not None:
             return novel
+        dissent = self._check_dissent(binding, graph, noun)
+        if dissent is not None:
+            return dissent
         forbidden = self._forbidden(graph.get(best[0]), described)
         if forbidden:
             return Verdict(
@@ -160,11 +171,31 @@ class SafetyGate:
         )
         return Verdict(Outcome.CLARIFY, question, binding.chosen[:1])
 
-    def _rivals(self, best: float, score: float, novelty: float = 0.0) -> bool:
+    def _check_dissent(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
+        """A paraphrase goes through the text encoder's map to known categories; the model's
+        direct region-text score is a second opinion. When it all but rules out the chosen
+        object and strongly favours another, the words are misread somewhere: ask. Only for
+        what is to be picked up (a destination word may be unknown: one container is enough)."""
+        region = binding.grounding.region
+        if region is None or not binding.chosen or binding.role != "target":
+            return None
+        if graph.get(binding.chosen[0]).category in binding.grounding.untrained:
+            return None  # the model has no region-text opinion on what it never saw
+        ids = binding.grounding.ids
+        chosen = ids.index(binding.chosen[0])
+        other = int(np.argmax(region))
+        if region[chosen] >= self.config.dissent_low or region[other] < self.config.dissent_high:
+            return None
+        candidates = [graph.get(ids[chosen]), graph.get(ids[other])]
+        question = clarification(noun, candidates, graph)
+        return Verdict(Outcome.CLARIFY, question, tuple(c.id for c in candidates))
+
+    def _rivals(self, best: float, score: float, novel: bool = False) -> bool:
         """A candidate rivals the best unless the best clearly wins: by the margin and by the
-        ratio (the best itself counts as its own rival). For categories the model never saw,
-        scores are less calibrated: any candidate scoring novel_rival or more rivals the best."""
-        if novelty >= 0.3 and score >= self.config.novel_rival:
+        ratio (the best itself counts as its own rival). When the best is of a category the
+        model never saw (novel), scores are less calibrated: any candidate scoring novel_rival
+        or more rivals it."""
+        if novel and score >= self.config.novel_rival:
             return True
         if score < self.config.min_score:
             return False
