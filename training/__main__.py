@@ -1,4 +1,5 @@
-"""Regenerate vlmbot-tiny from a seed: render data, train, fit colours, export, evaluate.
+"""Regenerate vlmbot-tiny from a seed: render data, train, fit colours, export, fit the
+agent's shape prior, evaluate.
 
 python -m training --out training/runs/latest [--install]      (make train)
 python -m training --smoke --out /tmp/tiny-smoke                 (CI: a few steps)
@@ -20,6 +21,7 @@ import torch
 from training.data import Frames, extract_crops, load_frames, render
 from training.model_card import write_model_card
 from training.prompts import prompt_bank
+from training.shapes import fit_shape_prior
 from training.train_detector import train_detector
 from training.train_regions import train_regions
 from vlmbot.models.tiny.colors import BASIC_COLORS, ColorNamer
@@ -125,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     weights = save_tiny(modules, colors, {"training": record}, out / "tiny.safetensors")
     print(f"training: wrote {weights} ({weights.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
+    # The agent's shape prior: this model's detections measured in 3D on seen-split scenes.
+    torch.set_num_threads(1)
+    record["shapes"] = fit_shape_prior(
+        str(weights), 3 if args.smoke else 300, args.seed, out / "shapes.json"
+    )
+    torch.set_num_threads(args.threads)
     if not args.skip_eval and not args.smoke:
         from vlmbot.models.tiny.evaluate import evaluate_model
         from vlmbot.models.tiny.weights import load_tiny
@@ -152,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.install:
         target = embedded_weights_path()
         shutil.copy(weights, target)
+        shutil.copy(out / "shapes.json", target.parent / "shapes.json")
         if card.is_file():
             shutil.copy(card, target.parent / "MODEL_CARD.md")
         print(f"training: installed {target}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Fit the shape prior: measured 3D extents of each seen category, through the agent's own
 perception (detections → depth → fused objects), on seen-split task scenes.
 
-python -m training.shapes --episodes 300 [--install]
+python -m training.shapes --episodes 300 [--model PATH] [--install]
+(`python -m training` runs it on the weights it has just trained.)
 
 Simulator ground truth is used only to label the measurements (training), never at decision
 time. Held-out categories never appear in seen-split scenes, so they keep their described
@@ -20,6 +21,7 @@ import numpy as np
 import torch
 
 from vlmbot.agents.vlm import VLMAgent
+from vlmbot.models.tiny.weights import embedded_weights_path
 from vlmbot.reasoning.shapes import ShapePrior
 from vlmbot.sim.env import TabletopEnv
 from vlmbot.tasks.suite import ACTIONABLE, EpisodeSpec, build_episode
@@ -28,9 +30,9 @@ LABEL_DISTANCE = 0.03  # metres: a measured object is labelled by the true objec
 SEED_OFFSET = 900_000_000  # away from the seeds `vlmbot eval` draws most often
 
 
-def collect(episodes: int, seed: int) -> dict[str, list[list[float]]]:
+def collect(episodes: int, seed: int, model: str = "tiny") -> dict[str, list[list[float]]]:
     """category → measured extents, from the first observation of seen-split episodes."""
-    agent = VLMAgent(shapes=None)
+    agent = VLMAgent(model, shapes=None)
     env = TabletopEnv()
     rng = np.random.default_rng(seed)
     samples: dict[str, list[list[float]]] = {}
@@ -45,9 +47,7 @@ def collect(episodes: int, seed: int) -> dict[str, list[list[float]]]:
                 gaps = [np.linalg.norm(node.xy - s.position[:2]) for s in truth]
                 nearest = int(np.argmin(gaps))
                 if gaps[nearest] <= LABEL_DISTANCE:
-                    samples.setdefault(truth[nearest].category, []).append(
-                        node.obj.extent.tolist()
-                    )
+                    samples.setdefault(truth[nearest].category, []).append(node.obj.extent.tolist())
             if (i + 1) % 25 == 0:
                 print(f"  {i + 1}/{episodes} scenes", file=sys.stderr, flush=True)
     finally:
@@ -55,25 +55,35 @@ def collect(episodes: int, seed: int) -> dict[str, list[list[float]]]:
     return samples
 
 
+def fit_shape_prior(model: str, episodes: int, seed: int, out: Path) -> dict[str, object]:
+    """Collect, fit and save to out (with the raw samples beside it); returns a record."""
+    start = time.perf_counter()
+    samples = collect(episodes, seed, model)
+    prior = ShapePrior.fit({c: np.array(v) for c, v in samples.items()})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    prior.save(out)
+    out.with_suffix(".samples.json").write_text(json.dumps(samples))
+    return {
+        "episodes": episodes,
+        "seconds": round(time.perf_counter() - start, 1),
+        "counts": {c: len(v) for c, v in sorted(samples.items())},
+        "fitted": sorted(prior.measured),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.shapes", description=__doc__)
     parser.add_argument("--episodes", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--model", default="tiny", help="model whose detections to measure")
     parser.add_argument("--out", default="training/runs/shapes.json")
     parser.add_argument("--install", action="store_true", help="copy into the package weights")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    start = time.perf_counter()
-    samples = collect(args.episodes, args.seed)
-    prior = ShapePrior.fit({c: np.array(v) for c, v in samples.items()})
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    prior.save(out)
-    out.with_suffix(".samples.json").write_text(json.dumps(samples))
-    counts = {c: len(v) for c, v in sorted(samples.items())}
-    print(json.dumps({"seconds": round(time.perf_counter() - start, 1), "counts": counts}))
+    print(json.dumps(fit_shape_prior(args.model, args.episodes, args.seed, out)))
     if args.install:
-        target = Path(__file__).resolve().parents[1] / "src/vlmbot/weights/shapes.json"
+        target = embedded_weights_path().parent / "shapes.json"
         target.write_text(out.read_text())
         print(f"installed {target}")
     return 0

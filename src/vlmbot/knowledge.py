@@ -35,9 +35,7 @@ class Concept:
         return "graspable" in self.affordances
 
 
-def _c(
-    category: str, names: str, affordances: str, shape: str, preposition: str = "in"
-) -> Concept:
+def _c(category: str, names: str, affordances: str, shape: str, preposition: str = "in") -> Concept:
     return Concept(
         category, tuple(names.split(",")), frozenset(affordances.split()), shape, preposition
     )

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from vlmbot.knowledge import CONCEPTS
 from vlmbot.language.instruction import parse_instruction
 from vlmbot.language.reference import parse_reference
 from vlmbot.planning.planner import RulePlanner
@@ -132,3 +133,76 @@ def test_superlative_and_size_with_nothing_matching(grounder):
     for text in ("the leftmost banana", "the small banana", "the biggest banana"):
         grounding = grounder.ground(parse_reference(text))
         assert grounding.best()[1] < 0.2
+
+
+class _ModelWithoutDominoes:
+    """The fake model, told it was never trained on dominoes."""
+
+    def __new__(cls, model):
+        model.metadata = {"training": {"categories": [c for c in CONCEPTS if c != "domino"]}}
+        return model
+
+
+def _as_domino(graph, object_id, probability, rest="block"):
+    target = graph.get(object_id)
+    target.category_probs = {c: 0.0 for c in CONCEPTS}
+    target.category_probs.update({"domino": probability, rest: 1.0 - probability})
+    target.obj = type(target.obj)(
+        object_id,
+        "domino" if probability >= 0.5 else rest,
+        target.obj.position,
+        target.obj.extent,
+        0.0,
+        target.obj.color,
+    )
+
+
+def _novel_decision(model, tabletop, text):
+    grounder = Grounder(model, tabletop, VocabularyIndex(_ModelWithoutDominoes(model)))
+    proposal = RulePlanner().plan(parse_instruction(text), tabletop, grounder)
+    return SafetyGate().review(proposal, tabletop)
+
+
+def test_gate_acts_on_strong_evidence_for_an_untrained_category(model, tabletop):
+    _as_domino(tabletop, "red_block", 0.8)
+    verdict = _novel_decision(model, tabletop, "put the domino in the tray")
+    assert verdict.outcome is Outcome.ACT and verdict.evidence[0] == "red_block"
+
+
+def test_gate_asks_on_weak_evidence_for_an_untrained_category(model, tabletop):
+    _as_domino(tabletop, "red_block", 0.45)
+    tabletop.get("red_block").obj = type(tabletop.get("red_block").obj)(
+        "red_block", "domino", tabletop.get("red_block").obj.position, (0.08, 0.045, 0.011)
+    )
+    verdict = _novel_decision(model, tabletop, "put the domino in the tray")
+    assert verdict.outcome is Outcome.CLARIFY and "not trained" in verdict.text
+
+
+def test_gate_asks_which_when_another_object_may_be_the_untrained_category(model, tabletop):
+    _as_domino(tabletop, "red_block", 0.85)
+    _as_domino(tabletop, "blue_block", 0.12)  # a trained category for the model, mostly
+    verdict = _novel_decision(model, tabletop, "put the domino in the tray")
+    assert verdict.outcome is Outcome.CLARIFY and "Which domino" in verdict.text
+
+
+def test_gate_asks_when_the_region_text_score_contradicts_a_paraphrase(grounder, tabletop):
+    from vlmbot.planning.planner import Binding, Placement, Proposal
+    from vlmbot.reasoning.grounding import Grounding
+
+    reference = parse_reference("the round pillar")
+    ids = tuple(o.id for o in tabletop.objects)
+    scores = np.array([0.9 if i == "red_block" else 0.01 for i in ids])
+
+    def review(region):
+        grounding = Grounding(reference, scores, ids, region=np.array(region))
+        proposal = Proposal(
+            [Placement("red_block", "in", "tray")],
+            [Binding("target", grounding, True, ("red_block",))],
+        )
+        return SafetyGate().review(proposal, tabletop)
+
+    agrees = [0.8 if i == "red_block" else 0.1 for i in ids]
+    dissents = [0.01 if i == "red_block" else (0.9 if i == "duck" else 0.1) for i in ids]
+    assert review(agrees).outcome is Outcome.ACT
+    verdict = review(dissents)
+    assert verdict.outcome is Outcome.CLARIFY and set(verdict.evidence) == {"red_block", "duck"}

@@ -43,7 +43,8 @@ class Execution:
 class VLMAgent:
     """The default agent (`vlm`). perception="model" uses the vision-language model on the
     frames; perception="oracle" (PRIVILEGED, for attributing failures) takes ground-truth
-    objects from the harness instead, and runs the same language, planning and safety."""
+    objects from the harness instead, and runs the same language, planning and safety.
+    shapes: the shape prior ("embedded", a JSON path, or None for appearance only)."""
 
     name = "vlm"
 
@@ -54,7 +55,7 @@ class VLMAgent:
         workspace: Workspace = DEFAULT_WORKSPACE,
         gate: SafetyGate | None = None,
         planner: Planner | None = None,
-        shapes: ShapePrior | None | str = "embedded",
+        shapes: ShapePrior | str | None = "embedded",
     ) -> None:
         if perception not in ("model", "oracle"):
             raise InputError(f"unknown perception {perception!r}: use model or oracle")
@@ -68,9 +69,9 @@ class VLMAgent:
         self.workspace = workspace
         self.gate = gate or SafetyGate(GateConfig(workspace=workspace))
         self.planner: Planner = planner or RulePlanner()
-        if shapes == "embedded":
-            shapes = embedded_shape_prior()
-        self.classifier = CategoryClassifier(model, shapes if isinstance(shapes, ShapePrior) else None)
+        if isinstance(shapes, str):
+            shapes = embedded_shape_prior() if shapes == "embedded" else ShapePrior.load(shapes)
+        self.classifier = CategoryClassifier(model, shapes)
         self.vocabulary = VocabularyIndex(model)
         self.vocabulary.all_known = perception == "oracle"
         self.tracker = Tracker()

@@ -163,9 +163,7 @@ class Grounder:
                 *reference.relation, relevance=scores * factors
             )
         if reference.superlative:
-            factors = factors * self._superlative_factors(
-                reference.superlative, scores * factors
-            )
+            factors = factors * self._superlative_factors(reference.superlative, scores * factors)
         for i, node in enumerate(objects):
             if node.id in exclude:
                 factors[i] = 0.0
@@ -181,9 +179,7 @@ class Grounder:
         region = self.paraphrase_region_scores(reference.head)
         if region is not None:
             region = region * factors  # what the rest of the phrase rules out cannot dissent
-        return Grounding(
-            reference, np.clip(scores, 0.0, 1.0), self.ids, novelty, untrained, region
-        )
+        return Grounding(reference, np.clip(scores, 0.0, 1.0), self.ids, novelty, untrained, region)
 
     def _unfamiliar_destination(self, head: str, noun: np.ndarray, prior: np.ndarray) -> np.ndarray:
         """For a destination named with unfamiliar words ("in the basin"), the posterior over

@@ -49,9 +49,7 @@ def shape_features(extents: np.ndarray) -> np.ndarray:
     extents = np.maximum(np.asarray(extents, dtype=float).reshape(-1, 3), 1e-3)
     long = np.maximum(extents[:, 0], extents[:, 1])
     short = np.minimum(extents[:, 0], extents[:, 1])
-    return np.stack(
-        [np.log(short), np.log(long / short), np.log(extents[:, 2] / short)], axis=1
-    )
+    return np.stack([np.log(short), np.log(long / short), np.log(extents[:, 2] / short)], axis=1)
 
 
 def _log_normal(x: np.ndarray, mean: float, std: float) -> np.ndarray:
@@ -84,9 +82,7 @@ class MeasuredShape:
 
     def log_density(self, features: np.ndarray) -> np.ndarray:
         _, logdet = np.linalg.slogdet(self.cov)
-        return np.asarray(
-            -0.5 * (self.mahalanobis2(features) + logdet + 3 * np.log(2 * np.pi))
-        )
+        return np.asarray(-0.5 * (self.mahalanobis2(features) + logdet + 3 * np.log(2 * np.pi)))
 
 
 class ShapePrior:
@@ -165,9 +161,12 @@ class ShapePrior:
                 for c, s in data["measured"].items()
                 if c in CONCEPTS
             }
+            for shape in measured.values():
+                if shape.mean.shape != (3,) or shape.cov.shape != (3, 3):
+                    raise ValueError("each category needs a mean (3,) and a cov (3, 3)")
         except FileNotFoundError:
             raise InputError(f"shape prior file not found: {path}") from None
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as error:
             raise InputError(f"shape prior file {path} is not valid: {error}") from None
         return cls(measured)
 

@@ -1,0 +1,124 @@
+"""Shape priors: features, fitting, files, and how they move category posteriors."""
+
+import json
+
+import numpy as np
+import pytest
+
+from vlmbot.errors import InputError
+from vlmbot.knowledge import CONCEPTS
+from vlmbot.models.tiny.weights import load_tiny
+from vlmbot.reasoning.builder import CategoryClassifier
+from vlmbot.reasoning.shapes import (
+    SHAPE_WORDS,
+    ShapePrior,
+    embedded_shape_prior,
+    shape_features,
+)
+
+JENGA = (0.115, 0.038, 0.025)
+DOMINO = (0.08, 0.045, 0.011)
+
+
+def _samples(size, n=60, noise=0.04, seed=0):
+    rng = np.random.default_rng(seed)
+    return np.asarray(size) * np.exp(rng.normal(0, noise, size=(n, 3)))
+
+
+def test_features_ignore_footprint_order_and_ratios_ignore_scale():
+    a = shape_features(np.array([[0.08, 0.04, 0.02], [0.04, 0.08, 0.02]]))
+    np.testing.assert_allclose(a[0], a[1])
+    doubled = shape_features(np.array([[0.16, 0.08, 0.04]]))[0]
+    np.testing.assert_allclose(doubled[1:], a[0, 1:])
+    assert doubled[0] == pytest.approx(a[0, 0] + np.log(2))
+
+
+def test_every_concept_has_a_known_shape_word():
+    assert {c.shape for c in CONCEPTS.values()} <= set(SHAPE_WORDS)
+
+
+def test_fit_recovers_the_measured_shape_and_its_outlier_rate():
+    jenga = _samples(JENGA)
+    jenga[:3] = [0.03, 0.03, 0.03]  # three broken measurements
+    prior = ShapePrior.fit({"jenga_block": jenga, "mug": _samples((0.07, 0.06, 0.065), n=4)})
+    assert set(prior.measured) == {"jenga_block"}  # too few mug samples to fit
+    shape = prior.measured["jenga_block"]
+    np.testing.assert_allclose(shape.mean, shape_features(np.array([JENGA]))[0], atol=0.03)
+    assert shape.outlier_weight == pytest.approx((3 + 1) / (60 + 2))
+
+
+def test_measured_shapes_explain_their_category_and_described_ones_the_rest():
+    prior = ShapePrior.fit({"jenga_block": _samples(JENGA)})
+    columns = {c: i for i, c in enumerate(prior.categories)}
+    loglik = prior.log_likelihood(np.array([JENGA, DOMINO, (0.05, 0.05, 0.05)]))
+    jenga, domino, ball = loglik[:, columns["jenga_block"]], loglik[:, columns["domino"]], None
+    assert jenga[0] > domino[0] + 3  # a jenga block is best explained as one
+    assert domino[1] > jenga[1] + 5  # a flat tile is no jenga block
+    ball = loglik[2, columns["soccer_ball"]]
+    assert ball > loglik[2, columns["domino"]]  # a round thing is no flat tile
+
+
+def test_save_load_round_trip(tmp_path):
+    prior = ShapePrior.fit({"jenga_block": _samples(JENGA)})
+    path = tmp_path / "shapes.json"
+    prior.save(path)
+    loaded = ShapePrior.load(path)
+    extents = np.array([JENGA, DOMINO])
+    np.testing.assert_allclose(loaded.log_likelihood(extents), prior.log_likelihood(extents))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "not found"),
+        ("{not json", "not valid"),
+        (json.dumps({"measured": 3}), "not valid"),
+        (
+            json.dumps(
+                {"measured": {"mug": {"mean": [0], "cov": [], "count": 1, "outlier_weight": 0.1}}}
+            ),
+            "not valid",
+        ),
+    ],
+)
+def test_bad_shape_files_give_clear_errors(tmp_path, content, message):
+    path = tmp_path / "shapes.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(InputError, match=message):
+        ShapePrior.load(path)
+
+
+def test_embedded_prior_covers_what_the_embedded_model_was_trained_on():
+    prior = embedded_shape_prior()
+    trained = set(load_tiny().metadata["training"]["categories"])
+    assert set(prior.measured) == trained
+    assert all(0 < s.outlier_weight < 0.2 for s in prior.measured.values())
+
+
+class _JengaLookingModel:
+    """Appearance: every region looks like a jenga block. Trained on all but the domino."""
+
+    def __init__(self):
+        self.metadata = {"training": {"categories": [c for c in CONCEPTS if c != "domino"]}}
+
+    def encode_text(self, texts):
+        return np.array([[1.0 if "jenga" in t else 0.0] for t in texts])
+
+    def logits(self, regions, texts):
+        return np.asarray(regions) @ np.asarray(texts).T * 12.0 - 6.0
+
+
+def test_shape_turns_a_jenga_lookalike_into_the_untrained_domino():
+    prior = ShapePrior.fit({"jenga_block": _samples(JENGA)})
+    classifier = CategoryClassifier(_JengaLookingModel(), prior)
+    regions = np.ones((2, 1))
+    appearance_only = classifier(regions)
+    jenga, domino = (
+        classifier.categories.index("jenga_block"),
+        classifier.categories.index("domino"),
+    )
+    assert (appearance_only.argmax(axis=1) == jenga).all()
+    with_shape = classifier(regions, np.array([JENGA, DOMINO]))
+    assert with_shape[0].argmax() == jenga and with_shape[1].argmax() == domino
+    np.testing.assert_allclose(with_shape.sum(axis=1), 1.0)
