@@ -44,14 +44,19 @@ class CategoryClassifier:
         self.trained = np.array([not trained or c in trained for c in self.categories])
 
     def __call__(self, embeddings: np.ndarray, extents: np.ndarray | None = None) -> np.ndarray:
-        """(N, D) embeddings, (N, 3) extents (metres) or None → (N, C) probabilities."""
+        """(N, D) embeddings, (N, 3) extents (metres; a NaN row: not measured reliably) or
+        None → (N, C) probabilities."""
         probs = self.appearance(embeddings)
         if self.shapes is None or extents is None or not len(probs):
             return probs
-        loglik = self.shapes.log_likelihood(extents)
-        posterior = probs * np.exp(loglik - loglik.max(axis=1, keepdims=True))
+        measured = ~np.isnan(extents).any(axis=1)
+        if not measured.any():
+            return probs
+        loglik = self.shapes.log_likelihood(extents[measured])
+        posterior = probs[measured] * np.exp(loglik - loglik.max(axis=1, keepdims=True))
         total = posterior.sum(axis=1, keepdims=True)
-        return np.asarray(np.where(total > 0, posterior / np.maximum(total, 1e-300), probs))
+        probs[measured] = np.where(total > 0, posterior / np.maximum(total, 1e-300), probs[measured])
+        return probs
 
     def appearance(self, embeddings: np.ndarray) -> np.ndarray:
         """(N, D) → (N, C) probabilities from the region embeddings alone."""
@@ -160,9 +165,12 @@ def build_graph(
     nodes = []
     if perceived:
         geometry = [p.geometry(workspace.table_z) for p in perceived]
-        probs = classifier(
-            np.stack([p.embedding for p in perceived]), np.stack([g[1] for g in geometry])
+        # Shape evidence only where the prior was measured: inside the workspace, where the
+        # cameras see objects up close (far away, few depth points make poor extents).
+        extents = np.stack(
+            [g[1] if workspace.contains(g[0][:2]) else np.full(3, np.nan) for g in geometry]
         )
+        probs = classifier(np.stack([p.embedding for p in perceived]), extents)
         keep = _not_container_echoes(perceived, probs, classifier.categories)
         for obj, row, (position, extent, yaw), kept in zip(
             perceived, probs, geometry, keep, strict=True

@@ -53,6 +53,8 @@ class Grounding:
     # (N,) the model's direct region-text scores for a paraphrased noun (None for a known
     # name or a generic one): a second opinion on what the vocabulary route decided
     region: np.ndarray | None = None
+    # how well the text encoder ties the noun to known names and phrases (1: a known name)
+    familiarity: float = 1.0
 
     @property
     def order(self) -> np.ndarray:
@@ -177,9 +179,19 @@ class Grounder:
             if u
         )
         region = self.paraphrase_region_scores(reference.head)
+        familiarity = 1.0
         if region is not None:
             region = region * factors  # what the rest of the phrase rules out cannot dissent
-        return Grounding(reference, np.clip(scores, 0.0, 1.0), self.ids, novelty, untrained, region)
+            familiarity = self.vocabulary.category_weights(singular(reference.head))[1]
+        return Grounding(
+            reference,
+            np.clip(scores, 0.0, 1.0),
+            self.ids,
+            novelty,
+            untrained,
+            region,
+            familiarity,
+        )
 
     def _unfamiliar_destination(self, head: str, noun: np.ndarray, prior: np.ndarray) -> np.ndarray:
         """For a destination named with unfamiliar words ("in the basin"), the posterior over

@@ -33,6 +33,7 @@ class GateConfig:
     and novel_rival: the score from which another candidate for it is a rival;
     dissent_low, dissent_high: for a paraphrase, the model's region-text score below which it
     contradicts the choice when another object scores above dissent_high (then: ask);
+    familiar: below this familiarity of a paraphrase, its referent needs `confident`;
     forbidden: categories or words never to touch; clamp_tolerance: metres a pose may be
     clamped before the action is refused."""
 
@@ -45,6 +46,7 @@ class GateConfig:
     novel_rival: float = 0.1
     dissent_low: float = 0.05
     dissent_high: float = 0.5
+    familiar: float = 0.5
     forbidden: tuple[str, ...] = ()
     clamp_tolerance: float = 0.01
     workspace: Workspace = field(default_factory=lambda: DEFAULT_WORKSPACE)
@@ -121,6 +123,9 @@ class SafetyGate:
         dissent = self._check_dissent(binding, graph, noun)
         if dissent is not None:
             return dissent
+        unfamiliar = self._check_unfamiliar(binding, graph, noun)
+        if unfamiliar is not None:
+            return unfamiliar
         forbidden = self._forbidden(graph.get(best[0]), described)
         if forbidden:
             return Verdict(
@@ -189,6 +194,25 @@ class SafetyGate:
         candidates = [graph.get(ids[chosen]), graph.get(ids[other])]
         question = clarification(noun, candidates, graph)
         return Verdict(Outcome.CLARIFY, question, tuple(c.id for c in candidates))
+
+    def _check_unfamiliar(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
+        """A word the text encoder ties to nothing known ("tin") is grounded mostly by the
+        model's region-text score, an extrapolation: act on it only when that score is
+        confident; otherwise ask whether the chosen object is what the word means."""
+        grounding = binding.grounding
+        if binding.role != "target" or not binding.chosen or grounding.region is None:
+            return None
+        best = grounding.best()
+        if grounding.familiarity >= self.config.familiar or best is None:
+            return None
+        if best[1] >= self.config.confident:
+            return None
+        candidate = graph.get(binding.chosen[0])
+        return Verdict(
+            Outcome.CLARIFY,
+            f"I don't know the words '{noun}' well: do you mean the {candidate.name}?",
+            (candidate.id,),
+        )
 
     def _rivals(self, best: float, score: float, novel: bool = False) -> bool:
         """A candidate rivals the best unless the best clearly wins: by the margin and by the
