@@ -122,3 +122,18 @@ def test_shape_turns_a_jenga_lookalike_into_the_untrained_domino():
     with_shape = classifier(regions, np.array([JENGA, DOMINO]))
     assert with_shape[0].argmax() == jenga and with_shape[1].argmax() == domino
     np.testing.assert_allclose(with_shape.sum(axis=1), 1.0)
+
+
+def test_a_tray_wall_seen_again_is_no_object_but_what_stands_inside_is():
+    from vlmbot.reasoning.builder import _wall_echo
+
+    tray = (np.array([0.5, 0.2, 0.0265]), np.array([0.30, 0.30, 0.053]), 0.0)
+    wall = (np.array([0.64, 0.2, 0.034]), np.array([0.117, 0.044, 0.049]), 0.0)
+    jenga_along_wall = (np.array([0.63, 0.2, 0.018]), np.array([0.115, 0.038, 0.025]), 0.0)
+    block_at_wall = (np.array([0.63, 0.2, 0.034]), np.array([0.05, 0.05, 0.05]), 0.0)
+    far_wall_of_turned_tray = (np.array([0.5, 0.34, 0.034]), np.array([0.117, 0.044, 0.049]), 0.0)
+    assert _wall_echo(wall, tray)
+    assert _wall_echo(far_wall_of_turned_tray, tray)
+    assert not _wall_echo(jenga_along_wall, tray)  # lower than the rim: a real object
+    assert not _wall_echo(block_at_wall, tray)  # not long and thin
+    assert not _wall_echo((np.array([0.5, 0.2, 0.034]), wall[1], 0.0), tray)  # mid-tray

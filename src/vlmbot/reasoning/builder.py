@@ -13,6 +13,7 @@ from vlmbot.reasoning.shapes import ShapePrior
 from vlmbot.types import SceneObject
 
 MATCH_COST_LIMIT = 2.5
+Geometry = tuple[np.ndarray, np.ndarray, float]  # position (3,), extent (3,), yaw
 
 
 #: Appearance never rules out that an object is of a category the model never saw.
@@ -55,7 +56,8 @@ class CategoryClassifier:
         loglik = self.shapes.log_likelihood(extents[measured])
         posterior = probs[measured] * np.exp(loglik - loglik.max(axis=1, keepdims=True))
         total = posterior.sum(axis=1, keepdims=True)
-        probs[measured] = np.where(total > 0, posterior / np.maximum(total, 1e-300), probs[measured])
+        shaped = np.where(total > 0, posterior / np.maximum(total, 1e-300), probs[measured])
+        probs[measured] = shaped
         return probs
 
     def appearance(self, embeddings: np.ndarray) -> np.ndarray:
@@ -154,6 +156,21 @@ def _not_container_echoes(
     return keep
 
 
+def _wall_echo(item: Geometry, container: Geometry) -> bool:
+    """An item proposal that is a container's wall seen again: long and thin, hugging the
+    container's side, its top at the rim (a real object inside stands lower, on the floor)."""
+    (position, extent, _), (centre, size, yaw) = item, container
+    if max(extent[:2]) < 2.5 * min(extent[:2]):
+        return False
+    if abs((position[2] + extent[2] / 2) - (centre[2] + size[2] / 2)) > 0.012:
+        return False
+    c, s = np.cos(-yaw), np.sin(-yaw)
+    offset = position[:2] - centre[:2]
+    local = np.array([c * offset[0] - s * offset[1], s * offset[0] + c * offset[1]])
+    to_wall = float(np.min(np.asarray(size[:2]) / 2 - np.abs(local)))
+    return -0.02 <= to_wall <= 0.03
+
+
 def build_graph(
     perceived: list[PerceivedObject],
     classifier: CategoryClassifier,
@@ -172,6 +189,10 @@ def build_graph(
         )
         probs = classifier(np.stack([p.embedding for p in perceived]), extents)
         keep = _not_container_echoes(perceived, probs, classifier.categories)
+        containers = [g for p, g in zip(perceived, geometry, strict=True) if p.container]
+        for i, (obj, item) in enumerate(zip(perceived, geometry, strict=True)):
+            if not obj.container and any(_wall_echo(item, c) for c in containers):
+                keep[i] = False
         for obj, row, (position, extent, yaw), kept in zip(
             perceived, probs, geometry, keep, strict=True
         ):
