@@ -43,7 +43,7 @@ class GateConfig:
     confident: float = 0.6
     weak_ratio: float = 2.5
     novel_min_score: float = 0.5
-    novel_rival: float = 0.1
+    novel_rival: float = 0.03
     dissent_low: float = 0.05
     dissent_high: float = 0.5
     familiar: float = 0.5
