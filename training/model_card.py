@@ -83,6 +83,14 @@ def write_model_card(
         f"- Region encoder + projection: {reg['steps']} steps (batch 256) in {reg['seconds']} s,"
         f" {record['threads']} torch thread(s).",
         *([f"- Note: {record['note']}"] if record.get("note") else []),
+        *(
+            [
+                f"- The agent's shape prior: {record['shapes']['episodes']} seen-split scenes"
+                f" measured through this model's detections in {record['shapes']['seconds']} s."
+            ]
+            if record.get("shapes")
+            else []
+        ),
         f"- Whole run (render, train, evaluate, export): {record.get('total_seconds', '?')} s."
         " Reproduce with `make train`.",
         "",
@@ -99,7 +107,9 @@ def write_model_card(
         "- Held-out categories are not recognised by name: their AP50 and classification are"
         " near chance (table). Referring expressions still find them above chance when the"
         " expression carries a colour or another attribute the model grounds without training."
-        " Teach a new category with `learn_concept` from a few examples instead.",
+        " Teach a new category with `learn_concept` from a few examples instead. The agent"
+        " recognises them from their measured 3D shape (its shape prior, `shapes.json`, fit on"
+        " this model's detections; see the README).",
         "- Trained on simulator renders only: real photographs (texture, clutter, lighting) are"
         " out of distribution. Use a real checkpoint (`owlv2:...`, `clip:...`) on real robots.",
         "- Colour words rely on the object's pixels: strong coloured light, shadows or a table of"

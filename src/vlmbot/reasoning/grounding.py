@@ -55,6 +55,9 @@ class Grounding:
     region: np.ndarray | None = None
     # how well the text encoder ties the noun to known names and phrases (1: a known name)
     familiarity: float = 1.0
+    # (N,) how much each object is what the noun and colours name, before relations and
+    # superlatives choose among them
+    members: np.ndarray | None = None
 
     @property
     def order(self) -> np.ndarray:
@@ -157,7 +160,8 @@ class Grounder:
             scores = np.maximum(scores, self._unfamiliar_destination(reference.head, scores, prior))
         # Everything but the noun: what the rest of the phrase says of each object.
         factors = np.ones(len(objects)) if prior is None else prior.astype(float)
-        factors = factors * self.color_factors(reference)
+        colors = self.color_factors(reference)
+        factors = factors * colors
         if reference.size:
             factors = factors * self._size_factors(reference.size, scores * factors)
         if reference.relation is not None:
@@ -191,6 +195,7 @@ class Grounder:
             untrained,
             region,
             familiarity,
+            np.clip(noun * colors, 0.0, 1.0),
         )
 
     def _unfamiliar_destination(self, head: str, noun: np.ndarray, prior: np.ndarray) -> np.ndarray:

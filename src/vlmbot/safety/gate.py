@@ -120,6 +120,10 @@ class SafetyGate:
         novel = self._check_novel(binding, graph, noun)
         if novel is not None:
             return novel
+        if novel_choice:
+            unsure = self._uncertain_members(binding, graph, noun)
+            if unsure is not None:
+                return unsure
         dissent = self._check_dissent(binding, graph, noun)
         if dissent is not None:
             return dissent
@@ -175,6 +179,27 @@ class SafetyGate:
             f"do you mean the {candidate.color} object on the {side}?"
         )
         return Verdict(Outcome.CLARIFY, question, binding.chosen[:1])
+
+    def _uncertain_members(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
+        """For a category the model never saw, "the rightmost teddy bear" is only well defined
+        when every object is clearly one or clearly not: an object that may be one (between
+        novel_rival and novel_min_score) could be the one meant. Ask."""
+        members = binding.grounding.members
+        if members is None or not binding.chosen:
+            return None
+        ids = binding.grounding.ids
+        chosen = ids.index(binding.chosen[0])
+        unsure = [
+            i
+            for i in np.argsort(-members)
+            if i != chosen and self.config.novel_rival <= members[i] < self.config.novel_min_score
+        ]
+        if not unsure:
+            return None
+        candidates = [graph.get(ids[i]) for i in [chosen, *unsure][:3]]
+        return Verdict(
+            Outcome.CLARIFY, clarification(noun, candidates, graph), tuple(c.id for c in candidates)
+        )
 
     def _check_dissent(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
         """A paraphrase goes through the text encoder's map to known categories; the model's
