@@ -208,9 +208,7 @@ def test_gate_asks_when_the_region_text_score_contradicts_a_paraphrase(grounder,
     assert verdict.outcome is Outcome.CLARIFY and set(verdict.evidence) == {"red_block", "duck"}
 
 
-def test_gate_asks_when_a_superlative_ranks_objects_that_may_or_may_not_be_novel(
-    model, tabletop
-):
+def test_gate_asks_when_a_superlative_ranks_objects_that_may_or_may_not_be_novel(model, tabletop):
     _as_domino(tabletop, "red_block", 0.9)
     _as_domino(tabletop, "blue_block", 0.9)
     verdict = _novel_decision(model, tabletop, "put the leftmost domino in the tray")
