@@ -137,3 +137,45 @@ def test_a_tray_wall_seen_again_is_no_object_but_what_stands_inside_is():
     assert not _wall_echo(jenga_along_wall, tray)  # lower than the rim: a real object
     assert not _wall_echo(block_at_wall, tray)  # not long and thin
     assert not _wall_echo((np.array([0.5, 0.2, 0.034]), wall[1], 0.0), tray)  # mid-tray
+
+
+def _box_points(x, y, z0, z1, size=0.055, n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    low, high = np.array([x, y, z0]), np.array([x + size, y + size, z1])
+    return low + rng.random((n, 3)) * (high - low)
+
+
+def _perceived(points, lab=(50.0, 60.0, 40.0)):
+    from vlmbot.perception.scene import PerceivedObject
+
+    return PerceivedObject(points, np.zeros(4), np.array(lab), 0.9, {"front": [10, 10, 20, 20]})
+
+
+@pytest.mark.parametrize(
+    ("lower_top", "lower_lab", "joined"),
+    [
+        (0.02, (50.0, 60.0, 40.0), True),  # a 1.3 cm slice under a mug: the mug's bottom
+        (0.02, (60.0, -40.0, 30.0), False),  # another colour: another object
+        (0.064, (50.0, 60.0, 40.0), False),  # a whole mug under a mug: a real stack
+    ],
+)
+def test_one_object_seen_as_two_slices_is_joined(lower_top, lower_lab, joined):
+    from types import SimpleNamespace
+
+    from vlmbot.reasoning.builder import _join_slices
+
+    prior = ShapePrior.fit({"mug": _samples((0.07, 0.055, 0.064))})
+    classifier = SimpleNamespace(categories=list(CONCEPTS), shapes=prior)
+    lower = _perceived(_box_points(0.6, 0.0, 0.007, lower_top), lower_lab)
+    upper = _perceived(_box_points(0.6, 0.0, lower_top, lower_top + 0.055, seed=1))
+    perceived = [lower, upper]
+    geometry = [p.geometry(0.0) for p in perceived]
+    probs = np.zeros((2, len(CONCEPTS)))
+    probs[:, list(CONCEPTS).index("mug")] = 1.0
+    result = _join_slices(perceived, geometry, probs, classifier)
+    if not joined:
+        assert result is None
+        return
+    assert result is not None and len(result) == 1
+    assert len(result[0].points) == 800
+    assert result[0].geometry(0.0)[1][2] == pytest.approx(lower_top + 0.055 - 0.007, abs=0.004)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
@@ -171,6 +173,66 @@ def _wall_echo(item: Geometry, container: Geometry) -> bool:
     return -0.02 <= to_wall <= 0.03
 
 
+def _typical_height(classifier: CategoryClassifier, category: str) -> float | None:
+    """Median measured height of a category (metres), from the shape prior."""
+    shape = classifier.shapes.measured.get(category) if classifier.shapes else None
+    return None if shape is None else float(np.exp(shape.mean[0] + shape.mean[2]))
+
+
+def _join_slices(
+    perceived: list[PerceivedObject],
+    geometry: list[Geometry],
+    probs: np.ndarray,
+    classifier: CategoryClassifier,
+) -> list[PerceivedObject] | None:
+    """One object seen as two: a thin slice right under an object of the same colour and
+    footprint, far thinner than that object's category ever is, while the two together are
+    no taller than one such object (a real stack of two is). Joined, or None if none."""
+    for j, upper in enumerate(perceived):
+        category = classifier.categories[int(np.argmax(probs[j]))]
+        typical = _typical_height(classifier, category)
+        if upper.container or typical is None:
+            continue
+        (position, extent, _) = geometry[j]
+        bottom = position[2] - extent[2] / 2
+        for i, lower in enumerate(perceived):
+            low_position, low_extent, _ = geometry[i]
+            if (
+                i == j
+                or lower.container
+                or abs(low_position[2] + low_extent[2] / 2 - bottom) > 0.008
+                or low_extent[2] > 0.4 * typical
+                or low_extent[2] + extent[2] > 1.4 * typical
+                or footprint_overlap(lower, upper) < 0.6
+                or not np.linalg.norm(np.nan_to_num(lower.lab - upper.lab, nan=99.0)) < 20.0
+            ):
+                continue
+            views = dict(lower.views)
+            for camera, box in upper.views.items():
+                other = views.get(camera, box)
+                views[camera] = [*np.minimum(box[:2], other[:2]), *np.maximum(box[2:], other[2:])]
+            joined = replace(
+                upper,
+                points=np.concatenate([upper.points, lower.points]),
+                objectness=max(upper.objectness, lower.objectness),
+                views={c: [float(v) for v in b] for c, b in views.items()},
+            )
+            return [joined if k == j else p for k, p in enumerate(perceived) if k != i]
+    return None
+
+
+def _classify(
+    perceived: list[PerceivedObject], classifier: CategoryClassifier, workspace: Workspace
+) -> tuple[list[Geometry], np.ndarray]:
+    geometry = [p.geometry(workspace.table_z) for p in perceived]
+    # Shape evidence only where the prior was measured: inside the workspace, where the
+    # cameras see objects up close (far away, few depth points make poor extents).
+    extents = np.stack(
+        [g[1] if workspace.contains(g[0][:2]) else np.full(3, np.nan) for g in geometry]
+    )
+    return geometry, classifier(np.stack([p.embedding for p in perceived]), extents)
+
+
 def build_graph(
     perceived: list[PerceivedObject],
     classifier: CategoryClassifier,
@@ -181,13 +243,10 @@ def build_graph(
     """Perceived objects → SceneGraph nodes with category, colour and geometry."""
     nodes = []
     if perceived:
-        geometry = [p.geometry(workspace.table_z) for p in perceived]
-        # Shape evidence only where the prior was measured: inside the workspace, where the
-        # cameras see objects up close (far away, few depth points make poor extents).
-        extents = np.stack(
-            [g[1] if workspace.contains(g[0][:2]) else np.full(3, np.nan) for g in geometry]
-        )
-        probs = classifier(np.stack([p.embedding for p in perceived]), extents)
+        geometry, probs = _classify(perceived, classifier, workspace)
+        while (joined := _join_slices(perceived, geometry, probs, classifier)) is not None:
+            perceived = joined
+            geometry, probs = _classify(perceived, classifier, workspace)
         keep = _not_container_echoes(perceived, probs, classifier.categories)
         containers = [g for p, g in zip(perceived, geometry, strict=True) if p.container]
         for i, (obj, item) in enumerate(zip(perceived, geometry, strict=True)):
