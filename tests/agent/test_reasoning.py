@@ -216,3 +216,24 @@ def test_gate_asks_when_a_superlative_ranks_objects_that_may_or_may_not_be_novel
     _as_domino(tabletop, "blue_block", 0.2)
     verdict = _novel_decision(model, tabletop, "put the leftmost domino in the tray")
     assert verdict.outcome is Outcome.CLARIFY and "Which domino" in verdict.text
+
+
+def test_size_words_with_nothing_to_compare_use_the_category_norm(model):
+    from vlmbot.config import Workspace
+    from vlmbot.reasoning.graph import SceneGraph
+    from vlmbot.reasoning.shapes import ShapePrior
+
+    from .conftest import node
+
+    rng = np.random.default_rng(0)
+    blocks = np.array([0.045, 0.045, 0.045]) * np.exp(rng.normal(0, 0.03, size=(40, 3)))
+    prior = ShapePrior.fit({"block": blocks})
+    big = SceneGraph(
+        [node(model, "big", "block", "red", (0.5, 0.1), size=(0.06,) * 3)], Workspace()
+    )
+    grounder = Grounder(model, big, VocabularyIndex(model), prior)
+    small_score = grounder.ground(parse_reference("the small block")).scores[0]
+    large_score = grounder.ground(parse_reference("the large block")).scores[0]
+    assert small_score < 0.2 < 0.8 < large_score
+    without_norms = Grounder(model, big, VocabularyIndex(model))
+    assert without_norms.ground(parse_reference("the small block")).scores[0] > 0.4

@@ -103,7 +103,7 @@ class VLMAgent:
         if self.execution is not None and self.execution.instruction != instruction:
             self.reset()
         graph = self.scene_graph(observation)
-        grounder = Grounder(self.model, graph, self.vocabulary)
+        grounder = Grounder(self.model, graph, self.vocabulary, self.classifier.shapes)
         if self.execution is None:
             parsed = parse_instruction(instruction)
             decision = self._first_decision(parsed, instruction, graph, grounder)

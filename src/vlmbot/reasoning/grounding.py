@@ -16,6 +16,7 @@ import numpy as np
 from vlmbot.knowledge import AFFORDANCE_PHRASES, CONCEPTS, DESCRIPTIONS
 from vlmbot.language.reference import Reference, singular
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
+from vlmbot.reasoning.shapes import ShapePrior
 
 SIMILARITY_FLOOR = 0.42  # sentence similarity below which a phrase names no known category
 SIMILARITY_RAMP = 0.12
@@ -140,11 +141,16 @@ class Grounder:
     """Scores graph objects for references (see module docstring)."""
 
     def __init__(
-        self, model: GroundingModel, graph: SceneGraph, vocabulary: VocabularyIndex
+        self,
+        model: GroundingModel,
+        graph: SceneGraph,
+        vocabulary: VocabularyIndex,
+        shapes: ShapePrior | None = None,
     ) -> None:
         self.model = model
         self.graph = graph
         self.vocabulary = vocabulary
+        self.shapes = shapes  # category norms for size words with nothing to compare
         self.ids = tuple(o.id for o in graph.objects)
 
     def ground(
@@ -289,9 +295,24 @@ class Grounder:
             return np.ones(len(volumes))
         low, high = volumes[peers].min(), volumes[peers].max()
         if high <= low * 1.3:
-            return np.full(len(volumes), 0.5)
+            return self._size_against_norms(size, volumes)
         ratio = (volumes - low) / (high - low)
         return np.clip(0.1 + 0.9 * (1 - ratio if size in ("small",) else ratio), 0.02, 1.0)
+
+    def _size_against_norms(self, size: str, volumes: np.ndarray) -> np.ndarray:
+        """No two comparable objects: "small" and "large" against each object's category norm
+        (the shape prior's median volume); 0.5 where no norm is known."""
+        factors = np.full(len(volumes), 0.5)
+        if self.shapes is None:
+            return factors
+        for i, node in enumerate(self.graph.objects):
+            typical = self.shapes.typical_volume(node.category)
+            if typical is None:
+                continue
+            ratio = float(np.log(max(volumes[i], 1e-9) / typical))
+            sign = -1.0 if size == "small" else 1.0
+            factors[i] = float(np.clip(0.5 + sign * 1.5 * ratio, 0.05, 1.0))
+        return factors
 
     def _anchor(self, reference: Reference) -> GraphObject | None:
         grounding = self.ground(reference)

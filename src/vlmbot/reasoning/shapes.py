@@ -92,6 +92,14 @@ class ShapePrior:
         self.measured = dict(measured or {})
         self.categories = list(CONCEPTS)
 
+    def typical_volume(self, category: str) -> float | None:
+        """Median measured volume (cubic metres) of a category, None if never measured."""
+        shape = self.measured.get(category)
+        if shape is None:
+            return None
+        short, long_ratio, height_ratio = shape.mean
+        return float(np.exp(3 * short + long_ratio + height_ratio))
+
     def log_likelihood(self, extents: np.ndarray) -> np.ndarray:
         """(N, 3) extents → (N, C) log densities over `self.categories`."""
         features = shape_features(extents)
