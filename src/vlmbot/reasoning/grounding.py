@@ -169,7 +169,9 @@ class Grounder:
         colors = self.color_factors(reference)
         factors = factors * colors
         if reference.size:
-            factors = factors * self._size_factors(reference.size, scores * factors)
+            factors = factors * self._size_factors(
+                reference.size, scores * factors, norms=not reference.plural
+            )
         if reference.relation is not None:
             factors = factors * self._relation_factors(
                 *reference.relation, relevance=scores * factors
@@ -288,14 +290,16 @@ class Grounder:
             return 0.5
         return max(score, 0.8) if same_name else score
 
-    def _size_factors(self, size: str, relevance: np.ndarray) -> np.ndarray:
+    def _size_factors(self, size: str, relevance: np.ndarray, norms: bool = True) -> np.ndarray:
+        """Compared among the objects the noun fits; with nothing to compare, a single object
+        ("the little cylinder") against its category's norm when `norms`, else neutral."""
         volumes = np.array([float(np.prod(o.obj.extent)) for o in self.graph.objects])
         peers = relevance >= 0.5 * float(relevance.max())
         if relevance.max() <= 0 or not peers.any():
             return np.ones(len(volumes))
         low, high = volumes[peers].min(), volumes[peers].max()
         if high <= low * 1.3:
-            return self._size_against_norms(size, volumes)
+            return self._size_against_norms(size, volumes) if norms else np.full(len(volumes), 0.5)
         ratio = (volumes - low) / (high - low)
         return np.clip(0.1 + 0.9 * (1 - ratio if size in ("small",) else ratio), 0.02, 1.0)
 
@@ -311,7 +315,7 @@ class Grounder:
                 continue
             ratio = float(np.log(max(volumes[i], 1e-9) / typical))
             sign = -1.0 if size == "small" else 1.0
-            factors[i] = float(np.clip(0.5 + sign * 1.5 * ratio, 0.05, 1.0))
+            factors[i] = float(np.clip(0.5 + sign * ratio, 0.1, 1.0))
         return factors
 
     def _anchor(self, reference: Reference) -> GraphObject | None:
