@@ -237,3 +237,24 @@ def test_size_words_with_nothing_to_compare_use_the_category_norm(model):
     assert small_score < 0.2 < 0.8 < large_score
     without_norms = Grounder(model, big, VocabularyIndex(model))
     assert without_norms.ground(parse_reference("the small block")).scores[0] > 0.4
+
+
+def test_a_colour_word_between_basic_colours_lends_neither_name(model):
+    from vlmbot.config import Workspace
+    from vlmbot.models.tiny.colors import ColorNamer
+    from vlmbot.reasoning.graph import SceneGraph
+
+    from .conftest import node
+
+    renders = {"blue": (35.3, 40.6, -73.6), "purple": (32.4, 52.6, -48.6), "red": (42.9, 56.6, 37)}
+    model.colors = ColorNamer({c: np.array(lab) for c, lab in renders.items()})
+    nodes = [node(model, c, "block", "red", (0.5, 0.1 * i)) for i, c in enumerate(renders)]
+    for n, lab in zip(nodes, renders.values(), strict=True):
+        n.lab = np.array(lab)
+        n.obj = type(n.obj)(n.id, "block", n.obj.position, n.obj.extent, 0.0, n.id)
+    grounder = Grounder(model, SceneGraph(nodes, Workspace()), VocabularyIndex(model))
+    assert len(model.colors.references("violet")) == 1  # far from every basic render colour
+    violet = [grounder._color_score(n, "violet") for n in nodes]
+    assert max(violet) < 0.8  # "violet" is neither "blue" nor "purple" by name
+    crimson = [grounder._color_score(n, "crimson") for n in nodes]
+    assert crimson[2] >= 0.8 > max(crimson[:2])  # "crimson" is a red

@@ -15,6 +15,7 @@ import numpy as np
 
 from vlmbot.knowledge import AFFORDANCE_PHRASES, CONCEPTS, DESCRIPTIONS
 from vlmbot.language.reference import Reference, singular
+from vlmbot.models.tiny.colors import BASIC_COLORS
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.reasoning.shapes import ShapePrior
 
@@ -285,9 +286,13 @@ class Grounder:
         namer = self.model.colors
         try:
             score = float(namer.score(node.lab, word))
-            same_name = node.color == namer.name(namer.references(word)[-1])
+            references = namer.references(word)
         except KeyError:
             return 0.5
+        # Only a word that means a basic colour (itself one, or near one: "crimson") may lend
+        # its basic name; "violet", between blue and purple, names neither.
+        basic = len(references) > 1 or word in BASIC_COLORS
+        same_name = basic and node.color == namer.name(references[-1])
         return max(score, 0.8) if same_name else score
 
     def _size_factors(self, size: str, relevance: np.ndarray, norms: bool = True) -> np.ndarray:
