@@ -79,3 +79,9 @@ def intrinsics_from_fov(width: int, height: int, vertical_fov_deg: float) -> np.
 def wrap_angle(angle: float) -> float:
     """Wrap to [-pi, pi)."""
     return float((angle + np.pi) % (2 * np.pi) - np.pi)
+
+
+def to_local_xy(offset: np.ndarray, yaw: float) -> np.ndarray:
+    """A world xy offset (2,) expressed in the axes of a frame rotated by yaw (radians)."""
+    c, s = np.cos(-yaw), np.sin(-yaw)
+    return np.array([c * offset[0] - s * offset[1], s * offset[0] + c * offset[1]])

@@ -69,3 +69,11 @@ def test_workspace_viewer_frame_and_bounds():
 )
 def test_wrap_angle(angle, wrapped):
     assert wrap_angle(angle) == pytest.approx(wrapped)
+
+
+def test_to_local_xy_undoes_the_frame_rotation():
+    from vlmbot.geometry import to_local_xy
+
+    np.testing.assert_allclose(to_local_xy(np.array([0.0, 1.0]), np.pi / 2), [1.0, 0.0], atol=1e-12)
+    offset = np.array([0.3, -0.2])
+    np.testing.assert_allclose(to_local_xy(offset, 0.0), offset)

@@ -8,6 +8,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from vlmbot.config import Workspace
+from vlmbot.geometry import to_local_xy
 from vlmbot.knowledge import CONCEPTS
 from vlmbot.perception.scene import PerceivedObject, footprint_overlap
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
@@ -166,9 +167,7 @@ def _wall_echo(item: Geometry, container: Geometry) -> bool:
         return False
     if abs((position[2] + extent[2] / 2) - (centre[2] + size[2] / 2)) > 0.012:
         return False
-    c, s = np.cos(-yaw), np.sin(-yaw)
-    offset = position[:2] - centre[:2]
-    local = np.array([c * offset[0] - s * offset[1], s * offset[0] + c * offset[1]])
+    local = to_local_xy(position[:2] - centre[:2], yaw)
     to_wall = float(np.min(np.asarray(size[:2]) / 2 - np.abs(local)))
     return -0.02 <= to_wall <= 0.03
 

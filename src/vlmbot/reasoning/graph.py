@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vlmbot.config import Workspace
+from vlmbot.geometry import to_local_xy
 from vlmbot.knowledge import CONCEPTS
 from vlmbot.types import SceneObject
 
@@ -77,9 +78,7 @@ class SceneGraph:
 
     def inside(self, a: GraphObject, container: GraphObject, margin: float = 0.45) -> bool:
         """a rests within the container's footprint, below its rim + a little."""
-        offset = a.xy - container.xy
-        c, s = np.cos(-container.obj.yaw), np.sin(-container.obj.yaw)
-        local = np.array([c * offset[0] - s * offset[1], s * offset[0] + c * offset[1]])
+        local = to_local_xy(a.xy - container.xy, container.obj.yaw)
         within = bool(np.all(np.abs(local) < margin * container.obj.extent[:2]))
         if container.category in ("bowl", "plate"):
             within = bool(np.hypot(*local) < margin * float(min(container.obj.extent[:2])))

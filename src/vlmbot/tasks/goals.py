@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vlmbot.config import Workspace
+from vlmbot.geometry import to_local_xy
 from vlmbot.planning.geometry import RELATION_DIRECTIONS
 from vlmbot.sim.catalog import COLORS
 from vlmbot.sim.env import ObjectState
@@ -83,9 +84,7 @@ def _inner_half_width(container: ObjectState) -> float:
 
 def is_inside(obj: ObjectState, container: ObjectState) -> bool:
     """Object rests within the container's footprint (not on its rim, not floating above)."""
-    offset = obj.position[:2] - container.position[:2]
-    c, s = np.cos(-container.yaw), np.sin(-container.yaw)
-    local = np.array([c * offset[0] - s * offset[1], s * offset[0] + c * offset[1]])
+    local = to_local_xy(obj.position[:2] - container.position[:2], container.yaw)
     half = _inner_half_width(container)
     if container.category == "tray":
         inside = bool(np.all(np.abs(local) < half))
