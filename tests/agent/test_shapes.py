@@ -179,3 +179,10 @@ def test_one_object_seen_as_two_slices_is_joined(lower_top, lower_lab, joined):
     assert result is not None and len(result) == 1
     assert len(result[0].points) == 800
     assert result[0].geometry(0.0)[1][2] == pytest.approx(lower_top + 0.055 - 0.007, abs=0.004)
+
+
+def test_typical_extent_and_volume_are_the_measured_medians():
+    prior = ShapePrior.fit({"jenga_block": _samples(JENGA, noise=0.01)})
+    np.testing.assert_allclose(prior.typical_extent("jenga_block"), JENGA, rtol=0.03)
+    assert prior.typical_volume("jenga_block") == pytest.approx(np.prod(JENGA), rel=0.06)
+    assert prior.typical_extent("domino") is None and prior.typical_volume("domino") is None

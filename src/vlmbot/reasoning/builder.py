@@ -172,12 +172,6 @@ def _wall_echo(item: Geometry, container: Geometry) -> bool:
     return -0.02 <= to_wall <= 0.03
 
 
-def _typical_height(classifier: CategoryClassifier, category: str) -> float | None:
-    """Median measured height of a category (metres), from the shape prior."""
-    shape = classifier.shapes.measured.get(category) if classifier.shapes else None
-    return None if shape is None else float(np.exp(shape.mean[0] + shape.mean[2]))
-
-
 def _join_slices(
     perceived: list[PerceivedObject],
     geometry: list[Geometry],
@@ -189,9 +183,10 @@ def _join_slices(
     no taller than one such object (a real stack of two is). Joined, or None if none."""
     for j, upper in enumerate(perceived):
         category = classifier.categories[int(np.argmax(probs[j]))]
-        typical = _typical_height(classifier, category)
-        if upper.container or typical is None:
+        norm = classifier.shapes.typical_extent(category) if classifier.shapes else None
+        if upper.container or norm is None:
             continue
+        typical = float(norm[2])
         (position, extent, _) = geometry[j]
         bottom = position[2] - extent[2] / 2
         for i, lower in enumerate(perceived):

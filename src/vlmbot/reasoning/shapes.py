@@ -92,13 +92,19 @@ class ShapePrior:
         self.measured = dict(measured or {})
         self.categories = list(CONCEPTS)
 
-    def typical_volume(self, category: str) -> float | None:
-        """Median measured volume (cubic metres) of a category, None if never measured."""
+    def typical_extent(self, category: str) -> np.ndarray | None:
+        """Median measured (long side, short side, height) of a category in metres, None if
+        never measured."""
         shape = self.measured.get(category)
         if shape is None:
             return None
         short, long_ratio, height_ratio = shape.mean
-        return float(np.exp(3 * short + long_ratio + height_ratio))
+        return np.exp(np.array([short + long_ratio, short, short + height_ratio]))
+
+    def typical_volume(self, category: str) -> float | None:
+        """Median measured volume (cubic metres) of a category, None if never measured."""
+        extent = self.typical_extent(category)
+        return None if extent is None else float(np.prod(extent))
 
     def log_likelihood(self, extents: np.ndarray) -> np.ndarray:
         """(N, 3) extents → (N, C) log densities over `self.categories`."""
