@@ -105,10 +105,7 @@ class SafetyGate:
         assert best is not None
         if best[1] < self.config.min_score:
             return Verdict(Outcome.REFUSE, f"I can't find {_with_article(described)} here.")
-        novel_choice = (
-            binding.grounding.novelty >= 0.3
-            and graph.get(best[0]).category in binding.grounding.untrained
-        )
+        novel_choice = _rests_on_untrained(binding, graph)
         contenders = [
             graph.get(binding.grounding.ids[i])
             for i in binding.grounding.order
@@ -162,11 +159,9 @@ class SafetyGate:
         (novel_min_score) or another grounded attribute (a colour, a relation, a superlative)
         backs its choice; otherwise it asks before touching anything."""
         reference = binding.grounding.reference
-        if binding.grounding.novelty < 0.3 or not binding.chosen:
+        if not _rests_on_untrained(binding, graph):
             return None
         candidate = graph.get(binding.chosen[0])
-        if candidate.category not in binding.grounding.untrained:
-            return None  # the choice rests on a category the model knows
         if reference.colors or reference.relation or reference.superlative:
             return None
         best = binding.grounding.best()
@@ -308,6 +303,15 @@ def _with_article(text: str) -> str:
     if text.split()[0] in ("the", "a", "an", "some", "any", "something", "all", "every", "each"):
         return text
     return f"the {text}"
+
+
+def _rests_on_untrained(binding: Binding, graph: SceneGraph) -> bool:
+    """The words mean a category the model never saw, and the choice is of that kind."""
+    return (
+        binding.grounding.novelty >= 0.3
+        and bool(binding.chosen)
+        and graph.get(binding.chosen[0]).category in binding.grounding.untrained
+    )
 
 
 def _indefinite(text: str) -> str:
