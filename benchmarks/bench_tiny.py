@@ -11,7 +11,7 @@ import json
 
 
 def main(argv: list[str] | None = None) -> int:
-    from vlmbot.models.tiny.bench import run
+    from vlmbot.eval.tiny_bench import run
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")

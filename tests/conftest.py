@@ -23,7 +23,7 @@ def random_tiny_weights(tmp_path_factory):
     """Path of a randomly initialised vlmbot-tiny (seed 0) saved like the shipped one."""
     import torch
 
-    from vlmbot.models.tiny.colors import ColorNamer
+    from vlmbot.lexicon.colors import ColorNamer
     from vlmbot.models.tiny.configuration import TinyConfig
     from vlmbot.models.tiny.modeling import TinyVLMModules
     from vlmbot.models.tiny.weights import save_tiny

@@ -19,17 +19,17 @@ import numpy as np
 import torch
 
 from training.data import Frames, extract_crops, load_frames, render
+from training.dataset import training_categories
 from training.model_card import write_model_card
 from training.prompts import prompt_bank
 from training.shapes import fit_shape_prior
 from training.train_detector import train_detector
 from training.train_regions import train_regions
-from vlmbot.models.tiny.colors import BASIC_COLORS, ColorNamer
+from vlmbot.lexicon.colors import BASIC_COLORS, ColorNamer
+from vlmbot.models.sentences import SentenceEncoder
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import ProposalNet, TinyVLMModules
-from vlmbot.models.tiny.text import SentenceEncoder
 from vlmbot.models.tiny.weights import embedded_weights_path, save_tiny
-from vlmbot.sim.dataset import training_categories
 
 
 def fit_color_prototypes(colors: list[str], labs: np.ndarray) -> dict[str, np.ndarray]:
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     torch.set_num_threads(args.threads)
     if not args.skip_eval and not args.smoke:
-        from vlmbot.models.tiny.evaluate import evaluate_model
+        from vlmbot.eval.tiny_eval import evaluate_model
         from vlmbot.models.tiny.weights import load_tiny
 
         record["metrics"] = evaluate_model(load_tiny(str(weights)))

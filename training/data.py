@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from training.dataset import DatasetConfig, load_shard, render_dataset
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.processing import crop_tensor
-from vlmbot.sim.dataset import DatasetConfig, load_shard, render_dataset
 
 MIN_PIXELS = 20  # objects with fewer visible pixels are not training targets
 
@@ -134,6 +134,6 @@ def extract_crops(
 
 def _object_lab(frames: Frames, frame: int, index: int) -> np.ndarray:
     """Lab colour of an object's own pixels, measured as the model measures it at run time."""
-    from vlmbot.models.tiny.colors import object_color
+    from vlmbot.lexicon.colors import object_color
 
     return object_color(frames.rgb[frame][frames.segmentation[frame] == index])

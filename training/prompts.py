@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vlmbot.knowledge import AFFORDANCE_PHRASES, CONCEPTS, DESCRIPTIONS
+from vlmbot.lexicon.concepts import AFFORDANCE_PHRASES, CONCEPTS, DESCRIPTIONS
 
 TEMPLATES = ("{}", "a {}", "the {}", "a photo of a {}", "a small {}")
 

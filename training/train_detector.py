@@ -11,7 +11,7 @@ import torch
 from torch.nn import functional as F
 
 from training.data import Frames
-from vlmbot.knowledge import CONCEPTS
+from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import ProposalNet
 from vlmbot.models.tiny.processing import normalize

@@ -6,9 +6,9 @@ import hashlib
 import numpy as np
 import pytest
 
-from vlmbot.config import Workspace
-from vlmbot.knowledge import CONCEPTS
-from vlmbot.models.tiny.colors import ColorNamer, srgb_to_lab
+from vlmbot.cell import Workspace
+from vlmbot.lexicon.colors import ColorNamer, srgb_to_lab
+from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.types import SceneObject
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from vlmbot.config import Workspace
+from vlmbot.cell import Workspace
 from vlmbot.perception.scene import PerceivedObject, fuse
 
 

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from vlmbot.knowledge import CONCEPTS
 from vlmbot.language.instruction import parse_instruction
 from vlmbot.language.reference import parse_reference
+from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.planning.planner import RulePlanner
 from vlmbot.reasoning.grounding import Grounder, VocabularyIndex
 from vlmbot.reasoning.vqa import answer_question
@@ -219,7 +219,7 @@ def test_gate_asks_when_a_superlative_ranks_objects_that_may_or_may_not_be_novel
 
 
 def test_size_words_with_nothing_to_compare_use_the_category_norm(model):
-    from vlmbot.config import Workspace
+    from vlmbot.cell import Workspace
     from vlmbot.reasoning.graph import SceneGraph
     from vlmbot.reasoning.shapes import ShapePrior
 
@@ -240,8 +240,8 @@ def test_size_words_with_nothing_to_compare_use_the_category_norm(model):
 
 
 def test_a_colour_word_between_basic_colours_lends_neither_name(model):
-    from vlmbot.config import Workspace
-    from vlmbot.models.tiny.colors import ColorNamer
+    from vlmbot.cell import Workspace
+    from vlmbot.lexicon.colors import ColorNamer
     from vlmbot.reasoning.graph import SceneGraph
 
     from .conftest import node

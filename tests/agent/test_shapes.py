@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from vlmbot.errors import InputError
-from vlmbot.knowledge import CONCEPTS
+from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.models.tiny.weights import load_tiny
 from vlmbot.reasoning.builder import CategoryClassifier
 from vlmbot.reasoning.shapes import (

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from vlmbot.config import Workspace
+from vlmbot.cell import Workspace
 from vlmbot.errors import InputError
 from vlmbot.geometry import deproject, depth_to_points, look_at, project, wrap_angle
 from vlmbot.types import Camera

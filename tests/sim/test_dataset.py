@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
+from training.dataset import DatasetConfig, load_shard, render_dataset
 
 from vlmbot.sim.catalog import HELDOUT_CATEGORIES, HELDOUT_COLOR_COMBOS
-from vlmbot.sim.dataset import DatasetConfig, load_shard, render_dataset
 
 pytestmark = pytest.mark.sim
 

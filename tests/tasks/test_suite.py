@@ -3,7 +3,7 @@ import json
 import pytest
 
 from vlmbot.errors import InputError
-from vlmbot.knowledge import CONCEPTS, DESCRIPTIONS
+from vlmbot.lexicon.concepts import CONCEPTS, DESCRIPTIONS
 from vlmbot.sim.catalog import HELDOUT_CATEGORIES, HELDOUT_COLOR_COMBOS
 from vlmbot.tasks.goals import AnswerGoal, NoActGoal, check_answer, parse_count
 from vlmbot.tasks.suite import (
@@ -54,7 +54,7 @@ def test_heldout_splits_do_what_they_say():
         assert (target.category, target.color) in HELDOUT_COLOR_COMBOS
     heldout_words = {n for names in HELDOUT_NAMES.values() for n in names}
     assert not heldout_words & seen_words
-    from vlmbot.knowledge import AFFORDANCE_PHRASES
+    from vlmbot.lexicon.concepts import AFFORDANCE_PHRASES
     from vlmbot.tasks.families_act import AFFORDANCE_REFS
 
     heldout_refs = {p for refs in AFFORDANCE_REFS["heldout"].values() for p in refs}

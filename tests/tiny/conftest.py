@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from vlmbot.models.tiny.colors import ColorNamer
+from vlmbot.lexicon.colors import ColorNamer
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import TinyVLMModules
 from vlmbot.models.tiny.weights import save_tiny

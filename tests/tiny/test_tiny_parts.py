@@ -5,13 +5,13 @@ import pytest
 import torch
 
 from vlmbot.boxes import box_iou, nms
+from vlmbot.depth import estimate_table_plane
+from vlmbot.eval.tiny_eval import average_precision, match_detections
 from vlmbot.geometry import intrinsics_from_fov, look_at
-from vlmbot.models.tiny.colors import ColorNamer, find_color_words, lexicon, srgb_to_lab
+from vlmbot.lexicon.colors import ColorNamer, find_color_words, lexicon, srgb_to_lab
 from vlmbot.models.tiny.configuration import TinyConfig
-from vlmbot.models.tiny.evaluate import average_precision, match_detections
 from vlmbot.models.tiny.processing import crop_tensor, decode_proposals, square_boxes
 from vlmbot.models.tiny.queries import parse_query
-from vlmbot.perception.table import estimate_table_plane
 from vlmbot.types import Camera
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from vlmbot.config import DEFAULT_WORKSPACE, Workspace
+from vlmbot.cell import DEFAULT_WORKSPACE, Workspace
 from vlmbot.errors import InputError
 from vlmbot.language.instruction import NotUnderstood, Parsed, Question, parse_instruction
 from vlmbot.perception.scene import perceive

@@ -27,8 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_model_eval(args: argparse.Namespace) -> int:
+    from vlmbot.eval.tiny_eval import evaluate_model
     from vlmbot.models.registry import load_model
-    from vlmbot.models.tiny.evaluate import evaluate_model
 
     if args.scenes < 1:
         raise InputError("--scenes must be at least 1")
@@ -60,7 +60,7 @@ def _fmt(value: float | None) -> str:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from vlmbot.models.tiny.bench import run
+    from vlmbot.eval.tiny_bench import run
 
     if args.frames < 1:
         raise InputError("--frames must be at least 1")

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from vlmbot.agents.base import Agent
-from vlmbot.config import DEFAULT_WORKSPACE, Workspace
+from vlmbot.cell import DEFAULT_WORKSPACE, Workspace
 from vlmbot.sim.env import ObjectState, TabletopEnv
 from vlmbot.tasks.goals import AnswerGoal, Goal, check_answer, check_goal
 from vlmbot.tasks.suite import Episode

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from vlmbot.config import DEFAULT_WORKSPACE, Workspace
+from vlmbot.cell import DEFAULT_WORKSPACE, Workspace
 from vlmbot.planning.geometry import grasp_pose, place_in, place_on, place_relative
 from vlmbot.sim.env import ObjectState
 from vlmbot.tasks.goals import (

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from vlmbot.config import Workspace
-from vlmbot.models.tiny.colors import srgb_to_lab
+from vlmbot.cell import Workspace
+from vlmbot.lexicon.colors import srgb_to_lab
 from vlmbot.reasoning.builder import CategoryClassifier, Tracker
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.sim.catalog import COLORS

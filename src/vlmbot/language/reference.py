@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from vlmbot.models.tiny.colors import find_color_words
-from vlmbot.models.tiny.queries import SIZE_WORDS
+from vlmbot.lexicon.colors import find_color_words
+from vlmbot.lexicon.sizes import SIZE_WORDS
 
 #: Relation phrases inside a reference, longest first, → relation name.
 RELATION_PHRASES: tuple[tuple[str, str], ...] = (

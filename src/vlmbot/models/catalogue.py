@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from vlmbot.models.registry import ModelFamily, register_family
+from vlmbot.models.family import ModelFamily
 
-register_family(
-    ModelFamily(
-        name="tiny",
-        tasks=frozenset({"encode_text", "encode_image", "match", "classify", "detect"}),
-        loader="vlmbot.models.tiny.weights:load_tiny",
-        description="vlmbot-tiny, the embedded model trained in vlmbot's simulator (offline)",
-        example_ids=("tiny",),
-        default_source="embedded",
-    )
+_TINY = ModelFamily(
+    name="tiny",
+    tasks=frozenset({"encode_text", "encode_image", "match", "classify", "detect"}),
+    loader="vlmbot.models.tiny.weights:load_tiny",
+    description="vlmbot-tiny, the embedded model trained in vlmbot's simulator (offline)",
+    example_ids=("tiny",),
+    default_source="embedded",
 )
 
 # Real pretrained checkpoints through transformers (vlmbot.models.backends). Name them
@@ -80,5 +78,5 @@ _HF_FAMILIES = (
         default_source="google/paligemma-3b-mix-224",
     ),
 )
-for _family in _HF_FAMILIES:
-    register_family(_family)
+#: Every built-in family, registered by `vlmbot.models.registry` on first use.
+BUILTIN_FAMILIES: tuple[ModelFamily, ...] = (_TINY, *_HF_FAMILIES)

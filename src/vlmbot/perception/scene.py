@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from vlmbot.config import Workspace
+from vlmbot.cell import Workspace
 from vlmbot.geometry import deproject
 from vlmbot.types import Detections, Observation, RGBDFrame, SceneObject
 

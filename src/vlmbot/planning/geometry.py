@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from vlmbot.config import Workspace
+from vlmbot.cell import Workspace
 from vlmbot.types import Pose, SceneObject
 
 MIN_GRASP_HEIGHT = 0.012  # keeps the finger tips off the table

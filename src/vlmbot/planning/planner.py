@@ -11,10 +11,10 @@ from typing import Protocol
 
 import numpy as np
 
-from vlmbot.knowledge import CONCEPTS
 from vlmbot.language.instruction import ClearCommand, Parsed, PickCommand, PlaceCommand, SortCommand
 from vlmbot.language.reference import parse_reference
-from vlmbot.models.tiny.colors import color_distance
+from vlmbot.lexicon.colors import color_distance
+from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.planning.geometry import fits_gripper
 from vlmbot.reasoning.graph import SceneGraph
 from vlmbot.reasoning.grounding import Grounder, Grounding

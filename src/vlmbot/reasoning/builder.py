@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from vlmbot.config import Workspace
+from vlmbot.cell import Workspace
 from vlmbot.geometry import to_local_xy
-from vlmbot.knowledge import CONCEPTS
+from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.perception.scene import PerceivedObject, footprint_overlap
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.reasoning.shapes import ShapePrior

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vlmbot.config import Workspace
+from vlmbot.cell import Workspace
 from vlmbot.geometry import to_local_xy
-from vlmbot.knowledge import CONCEPTS
+from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.types import SceneObject
 
 RELATION_WORDS = {

@@ -13,9 +13,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from vlmbot.knowledge import AFFORDANCE_PHRASES, CONCEPTS, DESCRIPTIONS
 from vlmbot.language.reference import Reference, singular
-from vlmbot.models.tiny.colors import BASIC_COLORS
+from vlmbot.lexicon.colors import BASIC_COLORS
+from vlmbot.lexicon.concepts import AFFORDANCE_PHRASES, CONCEPTS, DESCRIPTIONS
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.reasoning.shapes import ShapePrior
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from vlmbot.errors import InputError
-from vlmbot.knowledge import CONCEPTS
+from vlmbot.lexicon.concepts import CONCEPTS
 
 #: Shape words: (mean, std) of log(long / short) and of log(height / short).
 SHAPE_WORDS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {

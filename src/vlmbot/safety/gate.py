@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vlmbot.config import DEFAULT_WORKSPACE, Workspace
-from vlmbot.knowledge import CONCEPTS
+from vlmbot.cell import DEFAULT_WORKSPACE, Workspace
+from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.planning.geometry import fits_gripper
 from vlmbot.planning.planner import Binding, Proposal
 from vlmbot.reasoning.graph import GraphObject, SceneGraph

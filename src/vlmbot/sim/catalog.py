@@ -1,6 +1,6 @@
 """How each object category is built and coloured in the simulator, and the split rules.
 
-The meaning of categories (names, affordances) lives in `vlmbot.knowledge`; this module adds
+The meaning of categories (names, affordances) lives in `vlmbot.lexicon.concepts`; this module adds
 what only the simulator needs: shapes, meshes, sizes, render colours.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vlmbot.knowledge import CONCEPTS, Concept
+from vlmbot.lexicon.concepts import CONCEPTS, Concept
 
 
 @dataclass(frozen=True)
@@ -185,3 +185,10 @@ def allowed_colors(category: str, split: str) -> tuple[str, ...]:
 
 def heldout_colors_of(category: str) -> tuple[str, ...]:
     return tuple(c for c in OBJECT_MODELS[category].colors if (category, c) in HELDOUT_COLOR_COMBOS)
+
+
+def training_categories(split: str) -> list[str]:
+    """The categories rendered for perception training (every one for heldout_categories)."""
+    return [
+        c for c in OBJECT_MODELS if split == "heldout_categories" or c not in HELDOUT_CATEGORIES
+    ]

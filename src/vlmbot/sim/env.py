@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vlmbot.config import DEFAULT_WORKSPACE, Workspace
+from vlmbot.cell import DEFAULT_WORKSPACE, Workspace
 from vlmbot.errors import InputError
 from vlmbot.sim._pybullet import pb
 from vlmbot.sim.bodies import BodyBuilder, ObjectSpec

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vlmbot.config import DEFAULT_WORKSPACE, Workspace
-from vlmbot.knowledge import CONCEPTS
+from vlmbot.cell import DEFAULT_WORKSPACE, Workspace
+from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.sim.bodies import ObjectSpec
 from vlmbot.sim.catalog import HELDOUT_CATEGORIES, OBJECT_MODELS, allowed_colors, heldout_colors_of
 from vlmbot.sim.env import SceneSpec

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vlmbot.knowledge import CONCEPTS, categories_with
+from vlmbot.lexicon.concepts import CONCEPTS, categories_with
 from vlmbot.planning.geometry import place_relative
 from vlmbot.sim.catalog import allowed_colors
 from vlmbot.sim.env import SceneSpec

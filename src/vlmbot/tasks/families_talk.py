@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vlmbot.knowledge import CONCEPTS
+from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.sim.env import SceneSpec
 from vlmbot.sim.scene import LayoutError
 from vlmbot.tasks.context import CONTAINERS, GRASPABLE, TaskContext, request, scene_objects

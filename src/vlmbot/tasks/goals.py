@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vlmbot.config import Workspace
+from vlmbot.cell import Workspace
 from vlmbot.geometry import to_local_xy
 from vlmbot.planning.geometry import RELATION_DIRECTIONS
 from vlmbot.sim.catalog import COLORS

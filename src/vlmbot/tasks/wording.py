@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vlmbot.knowledge import CONCEPTS
+from vlmbot.lexicon.concepts import CONCEPTS
 
 SPLITS = ("seen", "heldout_wording", "heldout_colors", "heldout_categories")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vlmbot.boxes import box_iou, nms
-from vlmbot.perception.lifting import lift_detections
+from vlmbot.depth import lift_detections
 from vlmbot.types import Camera, Detections
 
 

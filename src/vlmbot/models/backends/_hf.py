@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from vlmbot.errors import InputError, MissingDependencyError, ModelNotAvailableError
-from vlmbot.models.registry import ModelOptions
+from vlmbot.models.family import ModelOptions
 
 if TYPE_CHECKING:
     import torch

@@ -26,7 +26,7 @@ from vlmbot.models.backends._hf import (
     to_pil,
 )
 from vlmbot.models.base import Classification, QueryEmbeddings
-from vlmbot.models.registry import ModelOptions
+from vlmbot.models.family import ModelOptions
 
 TASKS = frozenset({"encode_text", "encode_image", "match", "classify"})
 _SIGLIP_TYPES = ("siglip", "siglip2")

@@ -21,7 +21,7 @@ from vlmbot.models.backends._hf import (
     to_pil,
 )
 from vlmbot.models.backends._parsing import clean_generated_text
-from vlmbot.models.registry import ModelOptions
+from vlmbot.models.family import ModelOptions
 
 Shot = tuple[np.ndarray, str, str]
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from vlmbot.depth import check_depth
 from vlmbot.errors import InputError
 from vlmbot.models.backends._boxes import ProcessorFrame, box_iou, finish_detections
 from vlmbot.models.backends._hf import (
@@ -29,8 +30,7 @@ from vlmbot.models.backends._hf import (
     to_pil,
 )
 from vlmbot.models.base import QueryEmbeddings
-from vlmbot.models.registry import ModelOptions
-from vlmbot.perception.lifting import check_depth
+from vlmbot.models.family import ModelOptions
 from vlmbot.types import Camera, Detections
 
 

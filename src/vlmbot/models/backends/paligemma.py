@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from vlmbot.depth import check_depth
 from vlmbot.errors import InputError
 from vlmbot.models.backends._boxes import finish_detections
 from vlmbot.models.backends._hf import (
@@ -23,8 +24,7 @@ from vlmbot.models.backends._hf import (
 )
 from vlmbot.models.backends._parsing import clean_generated_text, parse_paligemma_locations
 from vlmbot.models.base import QueryEmbeddings
-from vlmbot.models.registry import ModelOptions
-from vlmbot.perception.lifting import check_depth
+from vlmbot.models.family import ModelOptions
 from vlmbot.types import Camera, Detections
 
 __all__ = ["PaliGemma", "load_paligemma", "parse_paligemma_locations"]

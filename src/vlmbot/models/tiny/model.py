@@ -17,9 +17,12 @@ import numpy as np
 import torch
 
 from vlmbot.boxes import nms
+from vlmbot.depth import check_depth, lift_detections
 from vlmbot.errors import InputError
+from vlmbot.lexicon.colors import ColorNamer
 from vlmbot.models.base import Classification, QueryEmbeddings
-from vlmbot.models.tiny.colors import ColorNamer
+from vlmbot.models.masks import object_masks, region_colors
+from vlmbot.models.sentences import SentenceEncoder
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import TinyVLMModules
 from vlmbot.models.tiny.processing import (
@@ -30,9 +33,7 @@ from vlmbot.models.tiny.processing import (
     normalize,
 )
 from vlmbot.models.tiny.queries import ParsedQuery, parse_query
-from vlmbot.models.tiny.regions import object_masks, region_colors, size_factors
-from vlmbot.models.tiny.text import SentenceEncoder
-from vlmbot.perception.lifting import check_depth, lift_detections
+from vlmbot.models.tiny.regions import size_factors
 from vlmbot.types import Camera, Detections
 
 NAME = "tiny"

@@ -6,13 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vlmbot.models.tiny.colors import find_color_words
+from vlmbot.lexicon.colors import find_color_words
+from vlmbot.lexicon.sizes import SIZE_WORDS
 
-SIZE_WORDS = {
-    "small": "small", "little": "small", "tiny": "small", "smaller": "small", "smallest": "small",
-    "large": "large", "big": "large", "huge": "large", "bigger": "large", "biggest": "large",
-    "larger": "large", "largest": "large",
-}  # fmt: skip
 _ARTICLES = {"a", "an", "the", "one", "some"}
 
 

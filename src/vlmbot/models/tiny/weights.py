@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from vlmbot.errors import InputError, ModelNotAvailableError
-from vlmbot.models.registry import ModelOptions
-from vlmbot.models.tiny.colors import ColorNamer
+from vlmbot.lexicon.colors import ColorNamer
+from vlmbot.models.family import ModelOptions
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import TinyVLMModules
 

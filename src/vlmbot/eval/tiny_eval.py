@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from vlmbot.boxes import box_iou
-from vlmbot.knowledge import CONCEPTS
+from vlmbot.lexicon.concepts import CONCEPTS
 
 SPLITS = ("seen", "heldout_wording", "heldout_color_combos", "heldout_categories")
 EVAL_SEED = 7_000_003  # scene seeds are drawn from this stream; training uses another
@@ -121,8 +121,7 @@ class Vocabulary:
 
 
 def _scene(split: str, index: int) -> Any:
-    from vlmbot.sim.catalog import HELDOUT_CATEGORIES, heldout_colors_of
-    from vlmbot.sim.dataset import training_categories
+    from vlmbot.sim.catalog import HELDOUT_CATEGORIES, heldout_colors_of, training_categories
     from vlmbot.sim.scene import LayoutError, ObjectRequest, SceneSampler
 
     rng = np.random.default_rng([EVAL_SEED, SPLITS.index(split), index])
@@ -221,8 +220,7 @@ def _evaluate_frame(
         stats.chance.append(1.0 / len(targets))
     # Zero-shot classification of ground-truth crops.
     if subjects:
-        from vlmbot.sim.catalog import HELDOUT_CATEGORIES
-        from vlmbot.sim.dataset import training_categories
+        from vlmbot.sim.catalog import HELDOUT_CATEGORIES, training_categories
 
         label_categories = training_categories("seen")
         if split == "heldout_categories":

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from vlmbot.knowledge import CONCEPTS
-from vlmbot.sim.catalog import HELDOUT_CATEGORIES, OBJECT_MODELS
+from vlmbot.lexicon.concepts import CONCEPTS
+from vlmbot.sim.catalog import training_categories
 from vlmbot.sim.env import SceneSpec, TabletopEnv
 from vlmbot.sim.scene import ObjectRequest, Randomization, SceneSampler
 
@@ -41,12 +41,6 @@ class DatasetConfig:
     max_objects: int = 8
     shard_size: int = 200
     with_robot: bool = True
-
-
-def training_categories(split: str) -> list[str]:
-    return [
-        c for c in OBJECT_MODELS if split == "heldout_categories" or c not in HELDOUT_CATEGORIES
-    ]
 
 
 def random_scene(rng: np.random.Generator, config: DatasetConfig) -> SceneSpec:
