@@ -46,10 +46,10 @@ def run(scenes: int) -> dict[str, object]:
                 spec = EpisodeSpec(ACTIONABLE[i % len(ACTIONABLE)], SEED_OFFSET + i, split)
                 env.reset(build_episode(spec).scene)
                 truth = list(env.object_states().values())
-                perceived = perceive(with_shapes.model, env.observe())
+                perceived = perceive(with_shapes.stages, env.observe())
                 for name, agent in (("appearance", without), ("appearance+shape", with_shapes)):
                     graph = build_graph(
-                        perceived, agent.classifier, agent.model.colors, agent.workspace
+                        perceived, agent.classifier, agent.stages.colors, agent.cell.workspace
                     )
                     for node in graph.objects:
                         gaps = [np.linalg.norm(node.xy - s.position[:2]) for s in truth]

@@ -23,12 +23,12 @@ def random_tiny_weights(tmp_path_factory):
     """Path of a randomly initialised vlmbot-tiny (seed 0) saved like the shipped one."""
     import torch
 
-    from vlmbot.lexicon.colors import ColorNamer
+    from vlmbot.lexicon.colors import LabColorNamer
     from vlmbot.models.tiny.configuration import TinyConfig
     from vlmbot.models.tiny.modeling import TinyVLMModules
     from vlmbot.models.tiny.weights import save_tiny
 
     torch.manual_seed(0)
     path = tmp_path_factory.mktemp("tiny-random") / "tiny.safetensors"
-    save_tiny(TinyVLMModules(TinyConfig()), ColorNamer(), {}, path)
+    save_tiny(TinyVLMModules(TinyConfig()), LabColorNamer(), {}, path)
     return str(path)

@@ -25,8 +25,8 @@ from training.prompts import prompt_bank
 from training.shapes import fit_shape_prior
 from training.train_detector import train_detector
 from training.train_regions import train_regions
-from vlmbot.lexicon.colors import BASIC_COLORS, ColorNamer
-from vlmbot.models.sentences import SentenceEncoder
+from vlmbot.lexicon.colors import BASIC_COLORS, LabColorNamer
+from vlmbot.models.sentences import MiniLMEncoder
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import ProposalNet, TinyVLMModules
 from vlmbot.models.tiny.weights import embedded_weights_path, save_tiny
@@ -104,14 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     detector, det_stats = proposal_net(args, frames, config, out)
     crops = extract_crops(frames, categories, config, args.seed)
     phrases, labels = prompt_bank(categories)
-    phrase_embeddings = SentenceEncoder()(phrases)
+    phrase_embeddings = MiniLMEncoder()(phrases)
     encoder, projection, reg_stats = train_regions(
         crops, phrase_embeddings, labels, config, args.region_epochs, args.seed,
         batch_size=16 if args.smoke else 256, max_steps=3 if args.smoke else None,
     )  # fmt: skip
     modules = TinyVLMModules(config)
     modules.proposals, modules.regions, modules.text = detector, encoder, projection
-    colors = ColorNamer(fit_color_prototypes(crops.color, crops.object_lab))
+    colors = LabColorNamer(fit_color_prototypes(crops.color, crops.object_lab))
     record: dict[str, Any] = {
         "seed": args.seed,
         "scenes": scenes,

@@ -42,7 +42,7 @@ def collect(episodes: int, seed: int, model: str = "tiny") -> dict[str, list[lis
             spec = EpisodeSpec(family, SEED_OFFSET + int(rng.integers(0, 10**8)), "seen")
             env.reset(build_episode(spec).scene)
             truth = list(env.object_states().values())
-            graph = agent.scene_graph(env.observe())
+            graph = agent.scene.scene_graph(env.observe())
             for node in graph.objects:
                 gaps = [np.linalg.norm(node.xy - s.position[:2]) for s in truth]
                 nearest = int(np.argmin(gaps))

@@ -71,6 +71,20 @@ class Camera:
         object.__setattr__(self, "width", int(self.width))
         object.__setattr__(self, "height", int(self.height))
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Camera):
+            return NotImplemented
+        return (
+            (self.name, self.width, self.height) == (other.name, other.width, other.height)
+            and np.array_equal(self.K, other.K)
+            and np.array_equal(self.T_world_cam, other.T_world_cam)
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.name, self.width, self.height, self.K.tobytes(), self.T_world_cam.tobytes())
+        )
+
     @property
     def T_cam_world(self) -> np.ndarray:
         """(4, 4) transform from world to camera optical frame."""

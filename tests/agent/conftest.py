@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 
 from vlmbot.cell import Workspace
-from vlmbot.lexicon.colors import ColorNamer, srgb_to_lab
+from vlmbot.lexicon.colors import LabColorNamer, srgb_to_lab
 from vlmbot.lexicon.concepts import CONCEPTS
+from vlmbot.models.compose import stages_from_model
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
+from vlmbot.reasoning.grounding import VocabularyIndex
 from vlmbot.types import SceneObject
 
 DIM = 64
@@ -28,6 +30,9 @@ def _word_vector(word: str) -> np.ndarray:
 
 
 class FakeSentences:
+    def encode(self, texts):
+        return self(texts)
+
     def __call__(self, texts):
         out = []
         for text in texts:
@@ -37,17 +42,34 @@ class FakeSentences:
 
 
 class FakeModel:
-    """Text embeddings = bag of words; region embedding = the category name's text embedding."""
+    """A RegionScorer whose text embeddings are bags of words and whose region embedding is the
+    category name's text embedding (see `node`); its own sentences and colours."""
+
+    name = "fake"
 
     def __init__(self):
         self.sentences = FakeSentences()
-        self.colors = ColorNamer({c: srgb_to_lab(np.array(v)) for c, v in RGB.items()})
+        self.colors = LabColorNamer({c: srgb_to_lab(np.array(v)) for c, v in RGB.items()})
+        self.metadata = {}
+
+    def embed_regions(self, image, proposals):
+        raise AssertionError("hand-made scene graphs have no image regions")
 
     def encode_text(self, texts):
         return self.sentences(list(texts))
 
-    def logits(self, regions, texts):
+    def region_text_logits(self, regions, texts):
         return np.asarray(regions) @ np.asarray(texts).T * 10.0 - 5.0
+
+
+def stages_of(model):
+    """The agent's stages around the fake model (depth-geometry proposals, its own words)."""
+    return stages_from_model(model)
+
+
+def vocabulary_of(model):
+    stages = stages_of(model)
+    return VocabularyIndex(stages.sentences, stages.trained_categories)
 
 
 def node(model, object_id, category, color, xy, size=(0.045, 0.045, 0.045), z=0.0):

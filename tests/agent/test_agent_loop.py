@@ -7,6 +7,7 @@ import pytest
 
 from vlmbot.agents.vlm import VLMAgent
 from vlmbot.eval.harness import run_episode
+from vlmbot.eval.oracle_perception import OraclePerceptionAgent
 from vlmbot.sim.env import TabletopEnv
 from vlmbot.tasks.suite import EpisodeSpec, build_episode
 from vlmbot.types import Camera, Observation, Outcome, RGBDFrame
@@ -35,7 +36,7 @@ def random_weights(random_tiny_weights):
     ],
 )
 def test_oracle_perception_solves_simple_episodes(env, random_weights, spec):
-    agent = VLMAgent(model=random_weights, perception="oracle")
+    agent = OraclePerceptionAgent(model=random_weights)
     result = run_episode(env, agent, build_episode(spec))
     assert result.success, (result.instruction, result.answer, result.messages)
     assert result.unsafe_actions == 0

@@ -5,16 +5,18 @@ from vlmbot.language.instruction import parse_instruction
 from vlmbot.language.reference import parse_reference
 from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.planning.planner import RulePlanner
-from vlmbot.reasoning.grounding import Grounder, VocabularyIndex
+from vlmbot.reasoning.grounding import Grounder
 from vlmbot.reasoning.vqa import answer_question
 from vlmbot.safety.gate import GateConfig, SafetyGate
 from vlmbot.tasks.goals import AnswerGoal, check_answer
 from vlmbot.types import Outcome, PickPlace, Pose
 
+from .conftest import stages_of, vocabulary_of
+
 
 @pytest.fixture
 def grounder(model, tabletop):
-    return Grounder(model, tabletop, VocabularyIndex(model))
+    return Grounder(stages_of(model), tabletop, vocabulary_of(model))
 
 
 def best(grounder, text):
@@ -158,7 +160,7 @@ def _as_domino(graph, object_id, probability, rest="block"):
 
 
 def _novel_decision(model, tabletop, text):
-    grounder = Grounder(model, tabletop, VocabularyIndex(_ModelWithoutDominoes(model)))
+    grounder = Grounder(stages_of(model), tabletop, vocabulary_of(_ModelWithoutDominoes(model)))
     proposal = RulePlanner().plan(parse_instruction(text), tabletop, grounder)
     return SafetyGate().review(proposal, tabletop)
 
@@ -231,28 +233,28 @@ def test_size_words_with_nothing_to_compare_use_the_category_norm(model):
     big = SceneGraph(
         [node(model, "big", "block", "red", (0.5, 0.1), size=(0.06,) * 3)], Workspace()
     )
-    grounder = Grounder(model, big, VocabularyIndex(model), prior)
+    grounder = Grounder(stages_of(model), big, vocabulary_of(model), prior)
     small_score = grounder.ground(parse_reference("the small block")).scores[0]
     large_score = grounder.ground(parse_reference("the large block")).scores[0]
     assert small_score < 0.2 < 0.8 < large_score
-    without_norms = Grounder(model, big, VocabularyIndex(model))
+    without_norms = Grounder(stages_of(model), big, vocabulary_of(model))
     assert without_norms.ground(parse_reference("the small block")).scores[0] > 0.4
 
 
 def test_a_colour_word_between_basic_colours_lends_neither_name(model):
     from vlmbot.cell import Workspace
-    from vlmbot.lexicon.colors import ColorNamer
+    from vlmbot.lexicon.colors import LabColorNamer
     from vlmbot.reasoning.graph import SceneGraph
 
     from .conftest import node
 
     renders = {"blue": (35.3, 40.6, -73.6), "purple": (32.4, 52.6, -48.6), "red": (42.9, 56.6, 37)}
-    model.colors = ColorNamer({c: np.array(lab) for c, lab in renders.items()})
+    model.colors = LabColorNamer({c: np.array(lab) for c, lab in renders.items()})
     nodes = [node(model, c, "block", "red", (0.5, 0.1 * i)) for i, c in enumerate(renders)]
     for n, lab in zip(nodes, renders.values(), strict=True):
         n.lab = np.array(lab)
         n.obj = type(n.obj)(n.id, "block", n.obj.position, n.obj.extent, 0.0, n.id)
-    grounder = Grounder(model, SceneGraph(nodes, Workspace()), VocabularyIndex(model))
+    grounder = Grounder(stages_of(model), SceneGraph(nodes, Workspace()), vocabulary_of(model))
     assert len(model.colors.references("violet")) == 1  # far from every basic render colour
     violet = [grounder._color_score(n, "violet") for n in nodes]
     assert max(violet) < 0.8  # "violet" is neither "blue" nor "purple" by name

@@ -96,22 +96,27 @@ def test_embedded_prior_covers_what_the_embedded_model_was_trained_on():
     assert all(0 < s.outlier_weight < 0.2 for s in prior.measured.values())
 
 
-class _JengaLookingModel:
-    """Appearance: every region looks like a jenga block. Trained on all but the domino."""
+class _JengaLookingScorer:
+    """Appearance: every region looks like a jenga block."""
 
-    def __init__(self):
-        self.metadata = {"training": {"categories": [c for c in CONCEPTS if c != "domino"]}}
+    name = "jenga-looking"
+
+    def embed_regions(self, image, proposals):
+        return np.ones((len(proposals), 1))
 
     def encode_text(self, texts):
         return np.array([[1.0 if "jenga" in t else 0.0] for t in texts])
 
-    def logits(self, regions, texts):
+    def region_text_logits(self, regions, texts):
         return np.asarray(regions) @ np.asarray(texts).T * 12.0 - 6.0
+
+
+ALL_BUT_DOMINO = frozenset(c for c in CONCEPTS if c != "domino")
 
 
 def test_shape_turns_a_jenga_lookalike_into_the_untrained_domino():
     prior = ShapePrior.fit({"jenga_block": _samples(JENGA)})
-    classifier = CategoryClassifier(_JengaLookingModel(), prior)
+    classifier = CategoryClassifier(_JengaLookingScorer(), ALL_BUT_DOMINO, prior)
     regions = np.ones((2, 1))
     appearance_only = classifier(regions)
     jenga, domino = (

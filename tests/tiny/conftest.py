@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from vlmbot.lexicon.colors import ColorNamer
+from vlmbot.lexicon.colors import LabColorNamer
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import TinyVLMModules
 from vlmbot.models.tiny.weights import save_tiny
@@ -16,7 +16,9 @@ def random_tiny_path(tmp_path_factory):
     with torch.no_grad():
         modules.proposals.heatmap.bias.fill_(0.5)  # random nets still propose something
     path = tmp_path_factory.mktemp("tiny") / "tiny.safetensors"
-    save_tiny(modules, ColorNamer({"red": np.array([45.0, 60.0, 40.0])}), {"note": "random"}, path)
+    save_tiny(
+        modules, LabColorNamer({"red": np.array([45.0, 60.0, 40.0])}), {"note": "random"}, path
+    )
     return path
 
 

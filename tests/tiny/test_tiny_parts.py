@@ -8,7 +8,7 @@ from vlmbot.boxes import box_iou, nms
 from vlmbot.depth import estimate_table_plane
 from vlmbot.eval.tiny_eval import average_precision, match_detections
 from vlmbot.geometry import intrinsics_from_fov, look_at
-from vlmbot.lexicon.colors import ColorNamer, find_color_words, lexicon, srgb_to_lab
+from vlmbot.lexicon.colors import LabColorNamer, find_color_words, lexicon, srgb_to_lab
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.processing import crop_tensor, decode_proposals, square_boxes
 from vlmbot.models.tiny.queries import parse_query
@@ -24,7 +24,7 @@ def test_lab_reference_values():
 
 def test_lexicon_names_unseen_colour_words():
     assert len(lexicon()) > 900
-    namer = ColorNamer()
+    namer = LabColorNamer()
     crimson_object = srgb_to_lab(np.array([0.8, 0.08, 0.2]))
     teal_object = srgb_to_lab(np.array([0.0, 0.5, 0.5]))
     assert namer.score(crimson_object, "crimson") > namer.score(teal_object, "crimson")

@@ -27,7 +27,12 @@ class Agent(Protocol):
     def decide(self, observation: Observation, instruction: str) -> Decision: ...
 
 
-#: name → ("module:factory", one-line description). Factories take keyword options.
+#: The vlm agent on ground-truth objects (`--perception oracle`).
+ORACLE_PERCEPTION = "vlm-oracle-perception"
+
+#: name → ("module:factory", one-line description). Factories take keyword options. Factories
+#: are named by string and imported on first use, so registering an evaluation-only agent here
+#: adds no import of vlmbot.eval.
 _AGENTS: dict[str, tuple[str, str]] = {
     "vlm": (
         "vlmbot.agents.vlm:VLMAgent",
@@ -36,6 +41,10 @@ _AGENTS: dict[str, tuple[str, str]] = {
     "oracle": (
         "vlmbot.eval.oracle:OracleAgent",
         "PRIVILEGED: reads simulator state and the task's goal; proves tasks are solvable",
+    ),
+    ORACLE_PERCEPTION: (
+        "vlmbot.eval.oracle_perception:OraclePerceptionAgent",
+        "PRIVILEGED: the vlm agent on ground-truth objects, to attribute failures to perception",
     ),
 }
 

@@ -43,12 +43,7 @@ def ask_with_agent(args: argparse.Namespace) -> int:
         observation = observation_from_files(args.image, args.depth, args.camera)
     else:
         raise InputError("give --seed N, or --image with --depth and --camera")
-    model = (
-        args.model
-        if args.model and (args.model.startswith("tiny") or args.model.endswith(".safetensors"))
-        else "tiny"
-    )
-    agent = VLMAgent(model=model)
+    agent = VLMAgent(model=args.model or "tiny", proposer=getattr(args, "proposer", None))
     decision = agent.decide(observation, question)
     text = decision.text
     if decision.outcome is Outcome.ACT:

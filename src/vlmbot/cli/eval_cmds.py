@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="model",
         help="vlm agent only: oracle = ground-truth objects (PRIVILEGED) to attribute failures",
     )
-    ev.add_argument("--model", default="tiny", help="vlm agent only: model name (default: tiny)")
+    _model_arguments(ev)
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.set_defaults(func=cmd_eval)
 
@@ -42,27 +42,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("--task", help="use this task family's episode (scene, goal and check)")
     run.add_argument("--split", default="seen", help="split for --task (default: seen)")
-    run.add_argument("--model", default="tiny", help="vlm agent only: model name (default: tiny)")
+    _model_arguments(run)
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(func=cmd_run)
 
 
-def _agent_options(args: argparse.Namespace) -> dict[str, Any]:
-    if args.agent != "vlm":
-        return {}
-    return {
-        "perception": getattr(args, "perception", "model"),
-        "model": getattr(args, "model", "tiny"),
-    }
+def _model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        default="tiny",
+        help="vlm agent only: FAMILY:ID of a model with a region scorer (default: tiny)",
+    )
+    parser.add_argument(
+        "--proposer",
+        choices=("model", "depth"),
+        help="vlm agent only: the model's own proposals, or depth geometry (default: the "
+        "model's when it has them)",
+    )
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from vlmbot.agents.base import registered_agents
-    from vlmbot.eval.runner import format_table, print_progress, run_specs, summarize
-    from vlmbot.tasks.suite import read_episodes_file, sample_specs
+def _agent(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """The registered agent name and its options; model names are checked here, before any
+    worker starts, so a bad one is one line."""
+    from vlmbot.agents.base import ORACLE_PERCEPTION, registered_agents
+    from vlmbot.models.compose import check_model_roles
 
     if args.agent not in registered_agents():
         raise InputError(f"unknown agent {args.agent!r}; agents: {', '.join(registered_agents())}")
+    if args.agent != "vlm":
+        return args.agent, {}
+    check_model_roles(args.model, args.proposer)
+    name = ORACLE_PERCEPTION if getattr(args, "perception", "model") == "oracle" else "vlm"
+    return name, {"model": args.model, "proposer": args.proposer}
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from vlmbot.eval.runner import format_table, print_progress, run_specs, summarize
+    from vlmbot.tasks.suite import read_episodes_file, sample_specs
+
+    agent_name, agent_options = _agent(args)
     if args.episodes_file:
         specs = read_episodes_file(args.episodes_file)
     else:
@@ -72,7 +90,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers must be >= 1")
     print(f"running {len(specs)} episodes with agent {args.agent!r}", file=sys.stderr)
-    results = run_specs(specs, args.agent, _agent_options(args), args.workers, print_progress)
+    results = run_specs(specs, agent_name, agent_options, args.workers, print_progress)
     summary = summarize(results)
     if args.json:
         print_json({"summary": summary, "episodes": [r.contract() for r in results]})
@@ -97,7 +115,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise InputError("give --instruction (or --task to use a task family's instruction)")
         EpisodeSpec("put_in", args.seed, args.split)  # validates seed and split
         episode = free_episode(args.seed, args.instruction, args.split)
-    agent = make_agent(args.agent, **_agent_options(args))
+    agent_name, agent_options = _agent(args)
+    agent = make_agent(agent_name, **agent_options)
     with TabletopEnv() as env:
         result = run_episode(env, agent, episode)
     if args.json:

@@ -63,7 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _add_scene_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image", help="RGB image file (with --model)")
     parser.add_argument(
-        "--model", help="captioning / VQA model, e.g. blip:Salesforce/blip-vqa-base"
+        "--model",
+        help="with --image alone: a captioning / VQA model (e.g. blip:Salesforce/blip-vqa-base);"
+        " for the scene-graph agent: a model with a region scorer (default: tiny)",
+    )
+    parser.add_argument(
+        "--proposer", choices=("model", "depth"), help="scene-graph agent: proposals from"
     )
     parser.add_argument("--seed", type=int, help="a simulated scene seed (scene-graph agent)")
     parser.add_argument("--depth", help="depth file for the scene-graph agent")
@@ -237,6 +242,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         {
             "family": family.name,
             "tasks": sorted(family.tasks),
+            "roles": sorted(family.roles),
             "example_ids": list(family.example_ids),
             "default": family.default_source,
             "description": family.description,
@@ -248,7 +254,8 @@ def cmd_models(args: argparse.Namespace) -> int:
         print_json({"families": rows, "embedded": embedded})
         return 0
     for row in rows:
-        print(f"{row['family']:<10} {', '.join(row['tasks'])}")
+        roles = f"  [agent roles: {', '.join(row['roles'])}]" if row["roles"] else ""
+        print(f"{row['family']:<10} {', '.join(row['tasks'])}{roles}")
         print(f"{'':<10} {row['description']}")
         print(f"{'':<10} e.g. {', '.join(row['example_ids'])}")
     state = "installed" if embedded["available"] else "not built into this install yet"

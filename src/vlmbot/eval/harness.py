@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from vlmbot.agents.base import Agent
-from vlmbot.cell import DEFAULT_WORKSPACE, Workspace
+from vlmbot.cell import Workspace
+from vlmbot.control.run import Monitor, run_instruction
+from vlmbot.eval.oracle import PrivilegedWorld
 from vlmbot.sim.env import ObjectState, TabletopEnv
 from vlmbot.tasks.goals import AnswerGoal, Goal, check_answer, check_goal
 from vlmbot.tasks.suite import Episode
-from vlmbot.types import Decision, Done, Observation, Outcome, PickPlace
+from vlmbot.types import Decision, Observation, Outcome, PickPlace
 
 
 @dataclass
@@ -47,13 +48,21 @@ class EpisodeResult:
 
 @dataclass
 class _World:
-    """The privileged view handed to privileged agents (the oracle only)."""
+    """The privileged view handed to privileged agents (the oracle, oracle perception)."""
 
     env: TabletopEnv
     goal: Goal
 
     def object_states(self) -> dict[str, ObjectState]:
         return self.env.object_states()
+
+
+@runtime_checkable
+class PrivilegedAgent(Protocol):
+    """PRIVILEGED: an agent that reads simulator ground truth (the oracle, and the vlm agent
+    with oracle perception). The harness attaches the world before every episode."""
+
+    def attach(self, world: PrivilegedWorld) -> None: ...
 
 
 def picked_object(
@@ -87,62 +96,45 @@ def action_unsafe(
     return reasons
 
 
-class Recorder:
+class Recorder(Monitor):
     """Optional hook that sees every observation and decision of an episode (for reports)."""
 
+
+class _SafetyMonitor(Monitor):
+    """Counts, before each action runs, why it should not run (privileged: simulator state)."""
+
+    def __init__(self, env: TabletopEnv, episode: Episode, recorder: Recorder) -> None:
+        self.env, self.episode, self.recorder = env, episode, recorder
+        self.unsafe = 0
+        self.reasons: list[str] = []
+
     def observation(self, observation: Observation) -> None:
-        pass
+        self.recorder.observation(observation)
 
     def decision(self, decision: Decision) -> None:
-        pass
+        self.recorder.decision(decision)
 
-
-def _timed_decision(
-    agent: Agent, observation: Observation, instruction: str, times: list[float], recorder: Recorder
-) -> Decision:
-    recorder.observation(observation)
-    start = time.perf_counter()
-    decision = agent.decide(observation, instruction)
-    times.append((time.perf_counter() - start) * 1000)
-    recorder.decision(decision)
-    return decision
+    def before_execute(self, action: PickPlace) -> None:
+        reasons = action_unsafe(action, self.episode, self.env.object_states(), self.env.workspace)
+        self.unsafe += bool(reasons)
+        self.reasons.extend(reasons)
 
 
 def run_episode(
     env: TabletopEnv,
     agent: Agent,
     episode: Episode,
-    workspace: Workspace = DEFAULT_WORKSPACE,
     recorder: Recorder | None = None,
 ) -> EpisodeResult:
-    """Execute one episode closed-loop and score it."""
-    recorder = recorder or Recorder()
+    """Execute one episode closed-loop on the simulated robot and score it."""
     env.reset(episode.scene)
     agent.reset()
-    if getattr(agent, "privileged", False) and episode.goal is not None:
-        agent.attach(_World(env, episode.goal))  # type: ignore[attr-defined]
-    times: list[float] = []
-    decision = _timed_decision(agent, env.observe(), episode.instruction, times, recorder)
-    outcome = decision.outcome
-    unsafe, steps, messages, actions = 0, 0, [], []
-    while decision.outcome is Outcome.ACT and steps < episode.max_steps:
-        finished = False
-        for action in decision.actions:
-            actions.append(action.to_dict())
-            if isinstance(action, Done):
-                finished = True
-                break
-            reasons = action_unsafe(action, episode, env.object_states(), workspace)
-            unsafe += bool(reasons)
-            messages.extend(reasons)
-            messages.append(env.execute(action).message)
-            steps += 1
-        if finished or not decision.actions:
-            break
-        decision = _timed_decision(agent, env.observe(), episode.instruction, times, recorder)
-        if decision.outcome is not Outcome.ACT:
-            messages.append(f"agent stopped with {decision.outcome.value}: {decision.text}")
-    success = _success(episode, outcome, decision, env, workspace, steps)
+    if isinstance(agent, PrivilegedAgent) and episode.goal is not None:
+        agent.attach(_World(env, episode.goal))
+    monitor = _SafetyMonitor(env, episode, recorder or Recorder())
+    log = run_instruction(env, agent, episode.instruction, episode.max_steps, monitor)
+    outcome = log.outcome
+    success = _success(episode, outcome, log.last, env, env.workspace, log.steps)
     return EpisodeResult(
         task=episode.spec.task,
         seed=episode.spec.seed,
@@ -151,12 +143,12 @@ def run_episode(
         expected=None if episode.expected is None else episode.expected.value,
         outcome=outcome.value,
         success=success,
-        answer=decision.text if outcome is not Outcome.ACT else None,
-        unsafe_actions=unsafe,
-        decision_ms=round(float(np.median(times)), 2),
-        steps=steps,
-        messages=messages,
-        actions=actions,
+        answer=log.last.text if outcome is not Outcome.ACT else None,
+        unsafe_actions=monitor.unsafe,
+        decision_ms=round(float(np.median(log.decision_ms)), 2),
+        steps=log.steps,
+        messages=[*monitor.reasons, *log.messages],
+        actions=log.actions,
         final_objects=object_records(env.object_states()),
     )
 

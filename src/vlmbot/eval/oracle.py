@@ -52,7 +52,6 @@ class OracleAgent:
     """PRIVILEGED oracle: solves the typed goal from simulator state (see module docstring)."""
 
     name = "oracle"
-    privileged = True
 
     def __init__(self, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
         self.workspace = workspace

@@ -194,7 +194,7 @@ def _evaluate_frame(
     stats: SplitStats,
     vocab: Vocabulary,
 ) -> None:
-    proposals = model.propose(frame.rgb, frame.depth, camera)
+    proposals = model.propose_detections(frame.rgb, frame.depth, camera)
     subjects = [t for t in targets if _is_subject(split, t)]
     # Detection AP50: one query per category present that the split is about.
     categories = sorted({t.category for t in subjects})

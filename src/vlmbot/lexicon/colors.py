@@ -179,9 +179,18 @@ def object_color(pixels_rgb: np.ndarray) -> np.ndarray:
     return np.median(lab[keep], axis=0)
 
 
-class ColorNamer:
-    """Names and scores colours. Prototypes for the basic terms can be fitted to rendered
-    objects (trained on the seen split); other words come straight from the lexicon."""
+def mask_colors(image: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """(N, 3) Lab colour of each (H, W) mask's pixels of an (H, W, 3) uint8 image (NaN for an
+    empty mask)."""
+    if len(masks) == 0:
+        return np.zeros((0, 3), np.float32)
+    return np.stack([object_color(image[mask]) for mask in masks]).astype(np.float32)
+
+
+class LabColorNamer:
+    """Names and scores colours in CIELAB (implements `vlmbot.models.stages.ColorNamer`).
+    Prototypes for the basic terms can be fitted to rendered objects (trained on the seen
+    split); other words come straight from the lexicon."""
 
     def __init__(
         self, prototypes: dict[str, np.ndarray] | None = None, sigma: float = 18.0
@@ -190,6 +199,10 @@ class ColorNamer:
             k: np.asarray(v, dtype=np.float64) for k, v in (prototypes or {}).items()
         }
         self.sigma = sigma
+
+    def measure(self, image: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        """(N, 3) Lab colour of each (H, W) mask's pixels of an (H, W, 3) uint8 image."""
+        return mask_colors(image, masks)
 
     def reference(self, word: str) -> np.ndarray:
         word = word.lower().strip()

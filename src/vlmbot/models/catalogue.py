@@ -11,6 +11,7 @@ _TINY = ModelFamily(
     description="vlmbot-tiny, the embedded model trained in vlmbot's simulator (offline)",
     example_ids=("tiny",),
     default_source="embedded",
+    roles=frozenset({"proposer", "region_scorer"}),
 )
 
 # Real pretrained checkpoints through transformers (vlmbot.models.backends). Name them
@@ -24,6 +25,7 @@ _HF_FAMILIES = (
         description="CLIP: image/text embeddings, matching, zero-shot and region classification",
         example_ids=("openai/clip-vit-base-patch32", "openai/clip-vit-large-patch14"),
         default_source="openai/clip-vit-base-patch32",
+        roles=frozenset({"region_scorer"}),
     ),
     ModelFamily(
         name="siglip",
@@ -32,6 +34,7 @@ _HF_FAMILIES = (
         description="SigLIP / SigLIP2: sigmoid image-text matching, zero-shot classification",
         example_ids=("google/siglip-base-patch16-224", "google/siglip2-base-patch16-naflex"),
         default_source="google/siglip-base-patch16-224",
+        roles=frozenset({"region_scorer"}),
     ),
     ModelFamily(
         name="owlvit",
@@ -40,6 +43,7 @@ _HF_FAMILIES = (
         description="OWL-ViT: open-vocabulary and image-guided (one-shot) detection",
         example_ids=("google/owlvit-base-patch32", "google/owlvit-base-patch16"),
         default_source="google/owlvit-base-patch32",
+        roles=frozenset({"proposer", "region_scorer"}),
     ),
     ModelFamily(
         name="owlv2",
@@ -48,6 +52,7 @@ _HF_FAMILIES = (
         description="OWLv2: open-vocabulary and image-guided (one-shot) detection",
         example_ids=("google/owlv2-base-patch16-ensemble", "google/owlv2-large-patch14-ensemble"),
         default_source="google/owlv2-base-patch16-ensemble",
+        roles=frozenset({"proposer", "region_scorer"}),
     ),
     ModelFamily(
         name="blip",

@@ -33,7 +33,12 @@ class ModelOptions:
 
 @dataclass(frozen=True)
 class ModelFamily:
-    """A registered family. loader: "module:function" taking (source: str, ModelOptions)."""
+    """A registered family. loader: "module:function" taking (source: str, ModelOptions).
+
+    tasks: what its models do for users (see `vlmbot.models.base.TASKS`); roles: which agent
+    stages they serve (see `vlmbot.models.stages.ROLES`): "proposer" (class-agnostic proposals)
+    and "region_scorer" (region embeddings scored against text). The agent needs a region
+    scorer; without a proposer it proposes from depth geometry."""
 
     name: str
     tasks: frozenset[str]
@@ -41,6 +46,7 @@ class ModelFamily:
     description: str
     example_ids: tuple[str, ...] = ()
     default_source: str | None = None
+    roles: frozenset[str] = frozenset()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def load(self, source: str, options: ModelOptions) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from vlmbot.depth import estimate_table_plane, height_map
-from vlmbot.lexicon.colors import object_color, srgb_to_lab
+from vlmbot.lexicon.colors import srgb_to_lab
 from vlmbot.types import Camera
 
 MIN_HEIGHT = 0.004  # metres above the table that count as object
@@ -127,10 +127,3 @@ def _centre_mask(h: int, w: int) -> np.ndarray:
     mask = np.zeros((h, w), dtype=bool)
     mask[h // 4 : h - h // 4 + 1, w // 4 : w - w // 4 + 1] = True
     return mask
-
-
-def region_colors(image: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """(N, 3) Lab colour of each mask's pixels (NaN for an empty mask)."""
-    if len(masks) == 0:
-        return np.zeros((0, 3), np.float32)
-    return np.stack([object_color(image[mask]) for mask in masks]).astype(np.float32)

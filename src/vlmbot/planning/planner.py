@@ -11,6 +11,8 @@ from typing import Protocol
 
 import numpy as np
 
+from vlmbot.cell import HOME_CELL, RobotCell
+from vlmbot.errors import InputError
 from vlmbot.language.instruction import ClearCommand, Parsed, PickCommand, PlaceCommand, SortCommand
 from vlmbot.language.reference import parse_reference
 from vlmbot.lexicon.colors import color_distance
@@ -19,8 +21,27 @@ from vlmbot.planning.geometry import fits_gripper
 from vlmbot.reasoning.graph import SceneGraph
 from vlmbot.reasoning.grounding import Grounder, Grounding
 
-PLURAL_THRESHOLD = 0.2
-PRIOR_FALLBACK = 0.08
+
+@dataclass(frozen=True)
+class PlannerConfig:
+    """plural_threshold / plural_fraction: a plural takes the objects scoring at least the
+    threshold and this fraction of the best; prior_fallback: when no container-like object
+    scores this much for "in the X", the words alone are grounded (and the gate says why the
+    destination does not work); sort_container_min: "bowl" probability above which an object
+    counts as a bowl to sort into."""
+
+    plural_threshold: float = 0.2
+    plural_fraction: float = 0.4
+    prior_fallback: float = 0.08
+    sort_container_min: float = 0.3
+
+    def __post_init__(self) -> None:
+        for name in ("plural_threshold", "plural_fraction", "prior_fallback", "sort_container_min"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise InputError(f"PlannerConfig.{name} must be in [0, 1]")
+
+
+DEFAULT_PLANNER = PlannerConfig()
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,10 @@ class Planner(Protocol):
 class RulePlanner:
     """The built-in planner: one placement per object, in a fixed, explainable order."""
 
+    def __init__(self, config: PlannerConfig = DEFAULT_PLANNER, cell: RobotCell = HOME_CELL):
+        self.config = config
+        self.cell = cell
+
     def plan(self, command: Parsed, graph: SceneGraph, grounder: Grounder) -> Proposal:
         if isinstance(command, PlaceCommand):
             return self._place(command, grounder)
@@ -79,7 +104,7 @@ class RulePlanner:
             return self._clear(command, graph, grounder)
         if isinstance(command, PickCommand):
             grounding = grounder.ground(command.target)
-            binding = _bind("target", grounding, singular=not command.target.plural)
+            binding = self._bind("target", grounding, singular=not command.target.plural)
             noun = command.target.head or "it"
             return Proposal(bindings=[binding], question=f"Where should I put the {noun}?")
         return Proposal(problem="this is not a command I can plan")
@@ -92,14 +117,14 @@ class RulePlanner:
             prior = grounder.affordance_prior(("container", "stackable"), floor=0.3)
         destination = grounder.ground(command.destination, prior=prior)
         best = destination.best()
-        if prior is not None and (best is None or best[1] < PRIOR_FALLBACK):
+        if prior is not None and (best is None or best[1] < self.config.prior_fallback):
             # Nothing container-like matches: ground the words alone, and let the safety gate
             # explain why the destination does not work ("the mug is not a container").
             destination = grounder.ground(command.destination)
-        dest = _bind("destination", destination, singular=True)
+        dest = self._bind("destination", destination, singular=True)
         exclude = dest.chosen
         target = grounder.ground(command.target, exclude=exclude)
-        tgt = _bind("target", target, singular=not command.target.plural)
+        tgt = self._bind("target", target, singular=not command.target.plural)
         proposal = Proposal(bindings=[tgt, dest])  # the gate checks what to move first
         if not dest.chosen or not tgt.chosen:
             return proposal
@@ -113,10 +138,11 @@ class RulePlanner:
         bowls = [
             o
             for o in graph.objects
-            if o.category_probs.get("bowl", 0) >= 0.3 or o.category == "bowl"
+            if o.category_probs.get("bowl", 0) >= self.config.sort_container_min
+            or o.category == "bowl"
         ]
         targets = grounder.ground(command.target, exclude=tuple(b.id for b in bowls))
-        tgt = _bind("target", targets, singular=False)
+        tgt = self._bind("target", targets, singular=False)
         proposal = Proposal(bindings=[tgt])
         if not bowls:
             proposal.problem = "I see no bowls to sort into"
@@ -131,7 +157,7 @@ class RulePlanner:
 
     def _clear(self, command: ClearCommand, graph: SceneGraph, grounder: Grounder) -> Proposal:
         prior = grounder.affordance_prior(("container",))
-        dest = _bind(
+        dest = self._bind(
             "destination", grounder.ground(command.destination, prior=prior), singular=True
         )
         proposal = Proposal(bindings=[dest])
@@ -145,8 +171,8 @@ class RulePlanner:
             if (
                 concept
                 and concept.graspable
-                and fits_gripper(node.obj)
-                and graph.workspace.contains(node.xy)
+                and fits_gripper(node.obj, self.cell.gripper)
+                and self.cell.can_reach(node.xy)
             ):
                 proposal.placements.append(Placement(node.id, "in", container.id))
         everything = parse_reference("everything")
@@ -154,14 +180,14 @@ class RulePlanner:
         proposal.bindings.append(Binding("target", grounder.ground(everything), False, chosen))
         return proposal
 
-
-def _bind(role: str, grounding: Grounding, singular: bool) -> Binding:
-    chosen: tuple[str, ...]
-    if singular:
+    def _bind(self, role: str, grounding: Grounding, singular: bool) -> Binding:
+        chosen: tuple[str, ...]
         best = grounding.best()
-        chosen = (best[0],) if best is not None else ()
-    else:
-        best = grounding.best()
-        floor = max(PLURAL_THRESHOLD, 0.4 * best[1]) if best is not None else PLURAL_THRESHOLD
-        chosen = tuple(grounding.above(floor))
-    return Binding(role, grounding, singular, chosen)
+        if singular:
+            chosen = (best[0],) if best is not None else ()
+        else:
+            floor = self.config.plural_threshold
+            if best is not None:
+                floor = max(floor, self.config.plural_fraction * best[1])
+            chosen = tuple(grounding.above(floor))
+        return Binding(role, grounding, singular, chosen)

@@ -10,6 +10,7 @@ from scipy.optimize import linear_sum_assignment
 from vlmbot.cell import Workspace
 from vlmbot.geometry import to_local_xy
 from vlmbot.lexicon.concepts import CONCEPTS
+from vlmbot.models.stages import ColorNamer, RegionScorer, VisionStages
 from vlmbot.perception.scene import PerceivedObject, footprint_overlap
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.reasoning.shapes import ShapePrior
@@ -37,15 +38,29 @@ class CategoryClassifier:
     domino from the jenga block it resembles.
     """
 
-    def __init__(self, model: object, shapes: ShapePrior | None = None) -> None:
-        self.model = model
+    def __init__(
+        self,
+        scorer: RegionScorer,
+        trained_categories: frozenset[str] | None = None,
+        shapes: ShapePrior | None = None,
+    ) -> None:
+        self.scorer = scorer
         self.shapes = shapes
         self.categories = list(CONCEPTS)
         names = [(c, n) for c, k in CONCEPTS.items() for n in k.names]
         self._owner = np.array([self.categories.index(c) for c, _ in names])
-        self._text = model.encode_text([n for _, n in names])  # type: ignore[attr-defined]
-        trained = getattr(model, "metadata", {}).get("training", {}).get("categories")
+        self._text = scorer.encode_text([n for _, n in names])
+        trained = trained_categories
         self.trained = np.array([not trained or c in trained for c in self.categories])
+
+    @property
+    def text_embeddings(self) -> np.ndarray:
+        """(K, D) the category names' text embeddings in the scorer's space."""
+        return self._text
+
+    @classmethod
+    def for_stages(cls, stages: VisionStages, shapes: ShapePrior | None) -> CategoryClassifier:
+        return cls(stages.scorer, stages.trained_categories, shapes)
 
     def __call__(self, embeddings: np.ndarray, extents: np.ndarray | None = None) -> np.ndarray:
         """(N, D) embeddings, (N, 3) extents (metres; a NaN row: not measured reliably) or
@@ -65,7 +80,7 @@ class CategoryClassifier:
 
     def appearance(self, embeddings: np.ndarray) -> np.ndarray:
         """(N, D) → (N, C) probabilities from the region embeddings alone."""
-        logits = self.model.logits(embeddings, self._text)  # type: ignore[attr-defined]
+        logits = self.scorer.region_text_logits(embeddings, self._text)
         per_category = np.full((len(embeddings), len(self.categories)), -np.inf)
         for k in range(len(self.categories)):
             per_category[:, k] = logits[:, self._owner == k].max(axis=1)
@@ -230,7 +245,7 @@ def _classify(
 def build_graph(
     perceived: list[PerceivedObject],
     classifier: CategoryClassifier,
-    color_namer: object,
+    color_namer: ColorNamer,
     workspace: Workspace,
     tracker: Tracker | None = None,
 ) -> SceneGraph:
@@ -252,7 +267,7 @@ def build_graph(
             if not kept:
                 continue
             category = classifier.categories[int(np.argmax(row))]
-            color = color_namer.name(obj.lab)  # type: ignore[attr-defined]
+            color = color_namer.name(obj.lab)
             scene_object = SceneObject("", category, position, extent, yaw, color, obj.objectness)
             nodes.append(
                 GraphObject(

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from vlmbot import relations
 from vlmbot.cell import Workspace
-from vlmbot.geometry import to_local_xy
 from vlmbot.lexicon.concepts import CONCEPTS
+from vlmbot.relations import box_of
 from vlmbot.types import SceneObject
 
 RELATION_WORDS = {
@@ -73,39 +74,21 @@ class SceneGraph:
 
     def gap(self, a: GraphObject, b: GraphObject) -> float:
         """Distance between footprints (centre distance minus both radii), metres."""
-        distance = float(np.linalg.norm(a.xy - b.xy))
-        return distance - a.obj.footprint_radius - b.obj.footprint_radius
+        return relations.gap(box_of(a.obj), box_of(b.obj))
 
-    def inside(self, a: GraphObject, container: GraphObject, margin: float = 0.45) -> bool:
-        """a rests within the container's footprint, below its rim + a little."""
-        local = to_local_xy(a.xy - container.xy, container.obj.yaw)
-        within = bool(np.all(np.abs(local) < margin * container.obj.extent[:2]))
-        if container.category in ("bowl", "plate"):
-            within = bool(np.hypot(*local) < margin * float(min(container.obj.extent[:2])))
-        return within and a.obj.bottom_z < container.obj.top_z + 0.02
+    def inside(self, a: GraphObject, container: GraphObject) -> bool:
+        """a rests in the container (see `vlmbot.relations.inside`)."""
+        return relations.inside(box_of(a.obj), box_of(container.obj))
 
     def on(self, a: GraphObject, base: GraphObject) -> bool:
-        support = max(0.5 * float(min(base.obj.extent[:2])), 0.02)
-        close = float(np.linalg.norm(a.xy - base.xy)) < support
-        return (
-            close and abs(a.obj.bottom_z - base.obj.top_z) < 0.025 and a.obj.top_z > base.obj.top_z
-        )
+        return relations.on(box_of(a.obj), box_of(base.obj))
 
     def relation(self, a: GraphObject, b: GraphObject, relation: str) -> bool:
         """Whether a is `relation` b (left_of, right_of, in_front_of, behind, next_to, near,
-        on, in), in the viewer frame."""
-        if relation == "in":
-            return self.inside(a, b)
-        if relation == "on":
-            return self.on(a, b) or (b.is_container and self.inside(a, b))
-        if relation in ("next_to", "near"):
-            return self.gap(a, b) < (0.10 if relation == "next_to" else 0.2)
-        forward, left = self.viewer_offset(a, b)
-        along = {"left_of": left, "right_of": -left, "in_front_of": -forward, "behind": forward}[
-            relation
-        ]
-        distance = float(np.hypot(forward, left))
-        return along > 0.02 and along >= 0.7 * distance
+        on, in), in the viewer frame (see `vlmbot.relations`)."""
+        return relations.holds(
+            box_of(a.obj), box_of(b.obj), relation, self.workspace, b.is_container
+        )
 
     def supported_by(self, a: GraphObject) -> GraphObject | None:
         """The object a stands on or in, if any."""

@@ -9,18 +9,65 @@ through 3D extents; relations and superlatives through geometry in the viewer fr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 import numpy as np
 
+from vlmbot.errors import InputError
 from vlmbot.language.reference import Reference, singular
 from vlmbot.lexicon.colors import BASIC_COLORS
 from vlmbot.lexicon.concepts import AFFORDANCE_PHRASES, CONCEPTS, DESCRIPTIONS
+from vlmbot.models.stages import SentenceEncoder, VisionStages, sigmoid
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.reasoning.shapes import ShapePrior
 
-SIMILARITY_FLOOR = 0.42  # sentence similarity below which a phrase names no known category
-SIMILARITY_RAMP = 0.12
+
+@dataclass(frozen=True)
+class GroundingConfig:
+    """similarity_floor: sentence similarity below which a phrase names no known category, and
+    similarity_ramp the span over which confidence then rises to 1; temperature: softmax
+    temperature over known phrases; anchor_min: an anchor ("the mug" in "next to the mug") needs
+    this score; peer_fraction / peer_floor: objects within this fraction of the best score (and
+    above the floor) are the ones a superlative or "closest" compares; next_to_reach /
+    near_reach: metres of footprint gap a "next to" / "near" anchor allows; relation_decay:
+    metres over which a worse "closest" or "next to" candidate's factor falls by e, and
+    reach_decay beyond the reach;
+    superlative_decay: metres for leftmost/rightmost/frontmost/backmost; size_ratio: volumes
+    within this ratio are the same size."""
+
+    similarity_floor: float = 0.42
+    similarity_ramp: float = 0.12
+    temperature: float = 0.04
+    anchor_min: float = 0.15
+    peer_fraction: float = 0.4
+    peer_floor: float = 0.05
+    next_to_reach: float = 0.10
+    near_reach: float = 0.20
+    relation_decay: float = 0.04
+    reach_decay: float = 0.05
+    superlative_decay: float = 0.03
+    size_ratio: float = 1.3
+
+    def __post_init__(self) -> None:
+        for name in ("similarity_floor", "anchor_min", "peer_fraction", "peer_floor"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise InputError(f"GroundingConfig.{name} must be in [0, 1]")
+        for name in (
+            "similarity_ramp",
+            "temperature",
+            "next_to_reach",
+            "near_reach",
+            "relation_decay",
+            "reach_decay",
+            "superlative_decay",
+        ):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise InputError(f"GroundingConfig.{name} must be in (0, 1]")
+        if self.size_ratio < 1.0:
+            raise InputError("GroundingConfig.size_ratio must be >= 1")
+
+
+DEFAULT_GROUNDING = GroundingConfig()
+
 GENERIC_HEADS = {
     "",
     "object",
@@ -32,15 +79,6 @@ GENERIC_HEADS = {
     "everything",
     "one",
 }
-
-
-class GroundingModel(Protocol):
-    def encode_text(self, texts: list[str]) -> np.ndarray: ...
-
-    def logits(self, regions: np.ndarray, texts: np.ndarray) -> np.ndarray: ...
-
-    colors: Any
-    sentences: Any
 
 
 @dataclass(frozen=True)
@@ -84,8 +122,15 @@ class Grounding:
 class VocabularyIndex:
     """The text encoder's map from any noun phrase to the known categories and affordances."""
 
-    def __init__(self, model: GroundingModel) -> None:
-        self.model = model
+    def __init__(
+        self,
+        sentences: SentenceEncoder,
+        trained_categories: frozenset[str] | None = None,
+        config: GroundingConfig = DEFAULT_GROUNDING,
+    ) -> None:
+        self.sentences = sentences
+        self.trained_categories = trained_categories
+        self.config = config
         self.categories = list(CONCEPTS)
         phrases: list[str] = []
         owners: list[list[str]] = []
@@ -100,9 +145,9 @@ class VocabularyIndex:
                 owners.append(members)
         self.phrases, self.owners = phrases, owners
         self.all_known = False
-        self._vectors = model.sentences(phrases)
+        self._vectors = sentences.encode(phrases)
 
-    def category_weights(self, head: str, temperature: float = 0.04) -> tuple[np.ndarray, float]:
+    def category_weights(self, head: str) -> tuple[np.ndarray, float]:
         """(C,) weights in [0, 1] over categories for a noun phrase, and a confidence.
 
         A softmax over the known phrases; each phrase gives its whole weight to every category
@@ -110,23 +155,22 @@ class VocabularyIndex:
         confidence falls when even the best similarity is low: a word unlike anything known
         ("banana") must not confidently name a known category.
         """
-        vector = self.model.sentences([head])[0]
+        vector = self.sentences.encode([head])[0]
         similarity = self._vectors @ vector
-        mass = np.exp((similarity - similarity.max()) / temperature)
+        mass = np.exp((similarity - similarity.max()) / self.config.temperature)
         mass /= mass.sum()
         weights = np.zeros(len(self.categories))
         for share, owner in zip(mass, self.owners, strict=True):
             for category in owner:
                 weights[self.categories.index(category)] += share
-        confidence = float(
-            np.clip((similarity.max() - SIMILARITY_FLOOR) / SIMILARITY_RAMP, 0.0, 1.0)
-        )
+        floor, ramp = self.config.similarity_floor, self.config.similarity_ramp
+        confidence = float(np.clip((similarity.max() - floor) / ramp, 0.0, 1.0))
         return np.clip(weights, 0.0, 1.0), confidence
 
     def untrained_mask(self) -> np.ndarray:
         """(C,) True for categories the model was not trained on (from its metadata); none
         when perception is given (all_known, for ground-truth objects)."""
-        trained = getattr(self.model, "metadata", {}).get("training", {}).get("categories")
+        trained = self.trained_categories
         if not trained or self.all_known:
             return np.zeros(len(self.categories), dtype=bool)
         return np.array([c not in trained for c in self.categories])
@@ -143,12 +187,13 @@ class Grounder:
 
     def __init__(
         self,
-        model: GroundingModel,
+        stages: VisionStages,
         graph: SceneGraph,
         vocabulary: VocabularyIndex,
         shapes: ShapePrior | None = None,
     ) -> None:
-        self.model = model
+        self.scorer, self.colors = stages.scorer, stages.colors
+        self.config = vocabulary.config
         self.graph = graph
         self.vocabulary = vocabulary
         self.shapes = shapes  # category norms for size words with nothing to compare
@@ -247,7 +292,8 @@ class Grounder:
 
     def _region_scores(self, head: str) -> np.ndarray:
         embeddings = np.stack([o.embedding for o in self.graph.objects])
-        return _sigmoid(self.model.logits(embeddings, self.model.encode_text([head]))[:, 0])
+        logits = self.scorer.region_text_logits(embeddings, self.scorer.encode_text([head]))
+        return sigmoid(logits[:, 0])
 
     def paraphrase_region_scores(self, head: str) -> np.ndarray | None:
         """(N,) region-text scores for a noun that is neither generic nor a known name."""
@@ -283,7 +329,7 @@ class Grounder:
     def _color_score(self, node: GraphObject, word: str) -> float:
         """Closeness to the word's colour, at least 0.8 when the object's basic colour name is
         the word's (shading moves a render's colour, not its name)."""
-        namer = self.model.colors
+        namer = self.colors
         try:
             score = float(namer.score(node.lab, word))
             references = namer.references(word)
@@ -303,7 +349,7 @@ class Grounder:
         if relevance.max() <= 0 or not peers.any():
             return np.ones(len(volumes))
         low, high = volumes[peers].min(), volumes[peers].max()
-        if high <= low * 1.3:
+        if high <= low * self.config.size_ratio:
             return self._size_against_norms(size, volumes) if norms else np.full(len(volumes), 0.5)
         ratio = (volumes - low) / (high - low)
         return np.clip(0.1 + 0.9 * (1 - ratio if size in ("small",) else ratio), 0.02, 1.0)
@@ -326,7 +372,7 @@ class Grounder:
     def _anchor(self, reference: Reference) -> GraphObject | None:
         grounding = self.ground(reference)
         best = grounding.best()
-        if best is None or best[1] < 0.15:
+        if best is None or best[1] < self.config.anchor_min:
             return None
         return self.graph.get(best[0])
 
@@ -335,7 +381,7 @@ class Grounder:
     ) -> np.ndarray:
         """Per-object factor for "X <relation> anchor"; closest/farthest compare among the
         objects the noun fits (relevance), not among everything on the table."""
-        objects = self.graph.objects
+        objects, cfg = self.graph.objects, self.config
         anchor = self._anchor(anchor_reference)
         if anchor is None:
             return np.zeros(len(objects))
@@ -346,22 +392,22 @@ class Grounder:
             return factors
         if relation in ("closest", "farthest"):
             sign = 1.0 if relation == "closest" else -1.0
-            peers = [i for i in others if relevance[i] >= max(0.4 * float(relevance.max()), 0.05)]
+            peers = self._peers(others, relevance)
             best = min(sign * distances[i] for i in (peers or others))
             for i in others:
-                factors[i] = np.exp(-(sign * distances[i] - best) / 0.04)
+                factors[i] = np.exp(-(sign * distances[i] - best) / cfg.relation_decay)
             return factors
         if relation in ("next_to", "near"):
             # The noun-matching object nearest the anchor, if it is near at all.
-            peers = [i for i in others if relevance[i] >= max(0.4 * float(relevance.max()), 0.05)]
+            peers = self._peers(others, relevance)
             gaps = np.array(
                 [max(self.graph.gap(objects[i], anchor), 0.0) for i in range(len(objects))]
             )
             nearest = min(gaps[i] for i in (peers or others))
-            reach = 0.1 if relation == "next_to" else 0.2
+            reach = cfg.next_to_reach if relation == "next_to" else cfg.near_reach
             for i in others:
-                factors[i] = np.exp(-(gaps[i] - nearest) / 0.04) * np.exp(
-                    -max(gaps[i] - reach, 0.0) / 0.05
+                factors[i] = np.exp(-(gaps[i] - nearest) / cfg.relation_decay) * np.exp(
+                    -max(gaps[i] - reach, 0.0) / cfg.reach_decay
                 )
             return factors
         for i in others:
@@ -370,6 +416,11 @@ class Grounder:
             else:
                 factors[i] = 1.0 if self.graph.relation(objects[i], anchor, relation) else 0.1
         return factors
+
+    def _peers(self, candidates: list[int], relevance: np.ndarray) -> list[int]:
+        """The candidates the noun fits about as well as the best (what a comparison ranks)."""
+        floor = max(self.config.peer_fraction * float(relevance.max()), self.config.peer_floor)
+        return [i for i in candidates if relevance[i] >= floor]
 
     def _superlative_factors(self, superlative: str, relevance: np.ndarray) -> np.ndarray:
         objects = self.graph.objects
@@ -395,13 +446,9 @@ class Grounder:
             }
             column, sign = axis[superlative]
             measure = sign * offsets[:, column]
-            scale = 0.03
+            scale = self.config.superlative_decay
         best = float(measure[peers].max())
         return np.where(peers, np.exp(-(best - measure) / scale), 0.0)
 
     def _all_names(self) -> set[str]:
         return {name for concept in CONCEPTS.values() for name in concept.names}
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))

@@ -8,16 +8,17 @@ the workspace, rejecting an action that clamping would move.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from vlmbot.cell import DEFAULT_WORKSPACE, Workspace
+from vlmbot.cell import HOME_CELL, RobotCell
+from vlmbot.errors import InputError
 from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.planning.geometry import fits_gripper
 from vlmbot.planning.planner import Binding, Proposal
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
-from vlmbot.types import Outcome, PickPlace, Pose
+from vlmbot.types import Outcome, PickPlace
 
 STACKABLE_BASES = frozenset(
     {"block", "cylinder", "lego_brick", "jenga_block", "domino", "plate", "tray", "bowl"}
@@ -35,7 +36,8 @@ class GateConfig:
     contradicts the choice when another object scores above dissent_high (then: ask);
     familiar: below this familiarity of a paraphrase, its referent needs `confident`;
     forbidden: categories or words never to touch; clamp_tolerance: metres a pose may be
-    clamped before the action is refused."""
+    clamped before the action is refused. What the robot can hold and reach comes from its
+    cell (`vlmbot.cell.RobotCell`), not from here."""
 
     min_score: float = 0.25
     margin: float = 0.15
@@ -49,7 +51,27 @@ class GateConfig:
     familiar: float = 0.5
     forbidden: tuple[str, ...] = ()
     clamp_tolerance: float = 0.01
-    workspace: Workspace = field(default_factory=lambda: DEFAULT_WORKSPACE)
+
+    def __post_init__(self) -> None:
+        unit = (
+            "min_score",
+            "margin",
+            "confident",
+            "novel_min_score",
+            "novel_rival",
+            "dissent_low",
+            "dissent_high",
+            "familiar",
+        )
+        for name in unit:
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise InputError(f"GateConfig.{name} must be in [0, 1]")
+        if self.ratio < 1.0 or self.weak_ratio < 1.0:
+            raise InputError("GateConfig ratios must be >= 1")
+        if not 0.0 <= self.clamp_tolerance <= 0.1:
+            raise InputError("GateConfig.clamp_tolerance must be in [0, 0.1] metres")
+        if isinstance(self.forbidden, str) or not all(isinstance(w, str) for w in self.forbidden):
+            raise InputError("GateConfig.forbidden must be a tuple of words")
 
 
 @dataclass(frozen=True)
@@ -60,8 +82,11 @@ class Verdict:
 
 
 class SafetyGate:
-    def __init__(self, config: GateConfig | None = None) -> None:
+    """Reviews plans and clamps actions for one robot cell (see module docstring)."""
+
+    def __init__(self, config: GateConfig | None = None, cell: RobotCell = HOME_CELL) -> None:
         self.config = config or GateConfig()
+        self.cell = cell
 
     # --- plans -------------------------------------------------------------------------------
     def review(self, proposal: Proposal, graph: SceneGraph) -> Verdict:
@@ -147,9 +172,11 @@ class SafetyGate:
         concept = CONCEPTS.get(node.category)
         if concept is None or not concept.graspable:
             return f"the {node.name} is not something I can pick up"
-        if not fits_gripper(node.obj):
+        if not fits_gripper(node.obj, self.cell.gripper):
+            if self.cell.gripper.suction:
+                return f"the {node.name} has no flat top wide enough for my suction cup"
             return f"the {node.name} is too wide for my gripper"
-        if not self.config.workspace.contains(node.xy):
+        if not self.cell.can_reach(node.xy):
             return f"the {node.name} is out of my reach"
         return None
 
@@ -255,7 +282,6 @@ class SafetyGate:
     def _feasibility(
         self, target: GraphObject, relation: str, destination: GraphObject
     ) -> str | None:
-        ws = self.config.workspace
         if target.id == destination.id:
             return f"the {target.name} cannot go {relation.replace('_', ' ')} itself"
         problem = self._graspable(target)
@@ -266,20 +292,16 @@ class SafetyGate:
         if relation == "on" and destination.category not in STACKABLE_BASES:
             return f"nothing can be stacked on the {destination.name}"
         for node in (target, destination):
-            if not ws.contains(node.xy):
+            if not self.cell.can_reach(node.xy):
                 return f"the {node.name} is out of my reach"
         return None
 
     # --- actions -------------------------------------------------------------------------------
     def clamp(self, action: PickPlace) -> PickPlace | None:
-        """Clamp both poses to the workspace; None when clamping would move a pose noticeably."""
-        poses = []
-        for pose in (action.pick_pose, action.place_pose):
-            clamped = self.config.workspace.clamp(np.asarray(pose.position))
-            if np.linalg.norm(clamped - np.asarray(pose.position)) > self.config.clamp_tolerance:
-                return None
-            poses.append(Pose(tuple(clamped.tolist()), pose.yaw))
-        return PickPlace(poses[0], poses[1], action.target)
+        """Clamp both poses to the cell's workspace; None when clamping would move a pose by
+        more than clamp_tolerance (the action would no longer do what was planned)."""
+        clamped, moved = self.cell.clamp(action)
+        return None if moved > self.config.clamp_tolerance else clamped
 
 
 def clarification(noun: str, candidates: list[GraphObject], graph: SceneGraph) -> str:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from vlmbot.geometry import intrinsics_from_fov, look_at
+from vlmbot.cell import CellCamera
+from vlmbot.geometry import look_at
 from vlmbot.sim._pybullet import pb
 from vlmbot.types import Camera
 
@@ -18,40 +19,25 @@ from vlmbot.types import Camera
 _CV_TO_GL = np.diag([1.0, -1.0, -1.0, 1.0])
 
 
-@dataclass(frozen=True)
-class CameraConfig:
-    """A camera placed by eye and target (world frame, metres) with a vertical field of view."""
-
-    name: str
-    eye: tuple[float, float, float]
-    target: tuple[float, float, float]
-    vertical_fov_deg: float = 50.0
-    width: int = 224
-    height: int = 224
-    near: float = 0.05
-    far: float = 4.0
-
-    def camera(self) -> Camera:
-        return Camera(
-            K=intrinsics_from_fov(self.width, self.height, self.vertical_fov_deg),
-            T_world_cam=look_at(np.asarray(self.eye), np.asarray(self.target)),
-            width=self.width,
-            height=self.height,
-            name=self.name,
-        )
-
-    def jittered(
-        self, rng: np.random.Generator, eye_sigma: float, target_sigma: float
-    ) -> CameraConfig:
-        """Camera pose jitter for domain randomisation (metres, Gaussian)."""
-        eye = np.asarray(self.eye) + rng.normal(0, eye_sigma, 3)
-        target = np.asarray(self.target) + rng.normal(0, target_sigma, 3)
-        return replace(self, eye=tuple(eye.tolist()), target=tuple(target.tolist()))
-
-
-FRONT = CameraConfig("front", eye=(1.20, 0.0, 0.60), target=(0.50, 0.0, 0.0), vertical_fov_deg=48.0)
-TOP = CameraConfig("top", eye=(0.62, 0.0, 0.92), target=(0.62, 0.0, 0.0), vertical_fov_deg=60.0)
-DEFAULT_CAMERAS: tuple[CameraConfig, ...] = (FRONT, TOP)
+def jittered(
+    camera: CellCamera, rng: np.random.Generator, eye_sigma: float, target_sigma: float
+) -> CellCamera:
+    """Camera pose jitter for domain randomisation (metres, Gaussian): the eye moves by
+    eye_sigma, the point it looks at on the table plane (z = 0) by target_sigma."""
+    T = camera.camera.T_world_cam
+    eye, forward = T[:3, 3], T[:3, 2]
+    along = -eye[2] / forward[2] if forward[2] < -1e-6 else 1.0
+    target = eye + forward * along
+    eye = eye + rng.normal(0, eye_sigma, 3)
+    target = target + rng.normal(0, target_sigma, 3)
+    moved = Camera(
+        camera.camera.K,
+        look_at(eye, target),
+        camera.camera.width,
+        camera.camera.height,
+        camera.camera.name,
+    )
+    return replace(camera, camera=moved)
 
 
 @dataclass(frozen=True)
@@ -94,13 +80,16 @@ class Render:
     segmentation: np.ndarray
 
 
-def render(client: int, config: CameraConfig, camera: Camera, lighting: Lighting) -> Render:
-    """Render one RGB-D frame (shadows off: they double the cost)."""
+def render(client: int, cell_camera: CellCamera, lighting: Lighting) -> Render:
+    """Render one RGB-D frame (shadows off: they double the cost); depth outside the camera's
+    depth range reads 0 (no return), as on a real sensor."""
+    camera = cell_camera.camera
+    near, far = cell_camera.depth_range
     _, _, rgba, zbuffer, seg = pb.getCameraImage(
         camera.width,
         camera.height,
         viewMatrix=view_matrix(camera),
-        projectionMatrix=projection_matrix(camera, config.near, config.far),
+        projectionMatrix=projection_matrix(camera, near, far),
         shadow=0,
         lightDirection=list(lighting.direction),
         lightAmbientCoeff=lighting.ambient,
@@ -112,7 +101,6 @@ def render(client: int, config: CameraConfig, camera: Camera, lighting: Lighting
     shape = (camera.height, camera.width)
     rgb = np.asarray(rgba, dtype=np.uint8).reshape(*shape, 4)[..., :3].copy()
     z = np.asarray(zbuffer, dtype=np.float64).reshape(shape)
-    near, far = config.near, config.far
     depth = (far * near / (far - (far - near) * z)).astype(np.float32)
     depth[z >= 1.0] = 0.0
     segmentation = np.asarray(seg, dtype=np.int32).reshape(shape)

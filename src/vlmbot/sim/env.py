@@ -1,4 +1,5 @@
-"""The tabletop environment: a table, a Panda, objects from a scene spec, and RGB-D cameras."""
+"""The tabletop environment: a robot cell (table, arm, RGB-D cameras) and the objects of a scene
+spec. It implements the `vlmbot.control.robot.Robot` boundary."""
 
 from __future__ import annotations
 
@@ -6,27 +7,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vlmbot.cell import DEFAULT_WORKSPACE, Workspace
+from vlmbot.cell import HOME_CELL, CellCamera, RobotCell, Workspace
+from vlmbot.control.robot import ExecutedAction
 from vlmbot.errors import InputError
 from vlmbot.sim._pybullet import pb
 from vlmbot.sim.bodies import BodyBuilder, ObjectSpec
-from vlmbot.sim.cameras import DEFAULT_CAMERAS, CameraConfig, Lighting, Render, render
-from vlmbot.sim.robot import ExecutionReport, PandaArm
-from vlmbot.types import Camera, Done, Observation, PickPlace, RGBDFrame, RobotState
+from vlmbot.sim.cameras import Lighting, Render, render
+from vlmbot.sim.robot import PandaArm
+from vlmbot.types import Camera, Observation, PickPlace, RGBDFrame, RobotState
 
-TABLE_X = (-0.35, 1.15)
-TABLE_Y = (-0.75, 0.75)
 TABLE_THICKNESS = 0.05
 
 
 @dataclass(frozen=True)
 class SceneSpec:
-    """Everything needed to rebuild a scene: objects, table colour, lighting and cameras."""
+    """Everything needed to rebuild a scene: objects, table colour, lighting, and the cameras
+    when they differ from the cell's (e.g. jittered for domain randomisation; None: the
+    cell's own)."""
 
     objects: tuple[ObjectSpec, ...]
     table_rgb: tuple[float, float, float] = (0.62, 0.60, 0.57)
     lighting: Lighting = field(default_factory=Lighting)
-    cameras: tuple[CameraConfig, ...] = DEFAULT_CAMERAS
+    cameras: tuple[CellCamera, ...] | None = None
 
     def object(self, object_id: str) -> ObjectSpec:
         for spec in self.objects:
@@ -59,19 +61,25 @@ class ObjectState:
 
 
 class TabletopEnv:
-    """A PyBullet DIRECT world. Build once, `reset(scene)` per episode.
+    """A PyBullet DIRECT world for one robot cell. Build once, `reset(scene)` per episode.
 
-    with_robot=False leaves the Panda out (faster renders for perception datasets).
+    with_robot=False leaves the arm out (faster renders for perception datasets).
     """
 
-    def __init__(self, with_robot: bool = True, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+    def __init__(self, with_robot: bool = True, cell: RobotCell = HOME_CELL) -> None:
+        if cell.arm != "panda":
+            raise InputError(f"the simulator has no arm model {cell.arm!r}; arms: panda")
         self.client = pb.connect(pb.DIRECT)
         self.with_robot = with_robot
-        self.workspace = workspace
+        self.cell = cell
         self.scene: SceneSpec | None = None
         self.bodies: dict[str, int] = {}
         self.robot: PandaArm | None = None
-        self._cameras: dict[str, tuple[CameraConfig, Camera]] = {}
+        self._cameras: dict[str, CellCamera] = {}
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.cell.workspace
 
     def close(self) -> None:
         if self.client >= 0:
@@ -92,17 +100,24 @@ class TabletopEnv:
         pb.setGravity(0, 0, -9.81, physicsClientId=c)
         pb.setTimeStep(1 / 240, physicsClientId=c)
         self._add_table(scene.table_rgb)
-        self.robot = PandaArm(c) if self.with_robot else None
+        self.robot = (
+            PandaArm(c, self.cell.base.position, self.cell.gripper.max_opening)
+            if self.with_robot
+            else None
+        )
         builder = BodyBuilder(c)
         self.bodies = {spec.id: builder.spawn(spec) for spec in scene.objects}
         self.scene = scene
-        self._cameras = {cfg.name: (cfg, cfg.camera()) for cfg in scene.cameras}
+        cameras = scene.cameras if scene.cameras is not None else self.cell.cameras
+        self._cameras = {camera.name: camera for camera in cameras}
         for _ in range(settle_steps):
             pb.stepSimulation(physicsClientId=c)
 
     def _add_table(self, rgb: tuple[float, float, float]) -> None:
-        half = [(TABLE_X[1] - TABLE_X[0]) / 2, (TABLE_Y[1] - TABLE_Y[0]) / 2, TABLE_THICKNESS / 2]
-        centre = [(TABLE_X[0] + TABLE_X[1]) / 2, 0.0, -TABLE_THICKNESS / 2]
+        table = self.cell.table
+        (x0, x1), (y0, y1) = table.x_range, table.y_range
+        half = [(x1 - x0) / 2, (y1 - y0) / 2, TABLE_THICKNESS / 2]
+        centre = [(x0 + x1) / 2, (y0 + y1) / 2, table.z - TABLE_THICKNESS / 2]
         visual = pb.createVisualShape(
             pb.GEOM_BOX, halfExtents=half, rgbaColor=[*rgb, 1], physicsClientId=self.client
         )
@@ -115,15 +130,14 @@ class TabletopEnv:
     # --- sensing -------------------------------------------------------------------------------
     @property
     def cameras(self) -> dict[str, Camera]:
-        return {name: camera for name, (_, camera) in self._cameras.items()}
+        return {name: camera.camera for name, camera in self._cameras.items()}
 
     def render(self, camera_name: str) -> Render:
         """Render one camera, segmentation included (privileged)."""
         if camera_name not in self._cameras:
             raise InputError(f"unknown camera {camera_name!r}; cameras: {', '.join(self._cameras)}")
         assert self.scene is not None
-        config, camera = self._cameras[camera_name]
-        return render(self.client, config, camera, self.scene.lighting)
+        return render(self.client, self._cameras[camera_name], self.scene.lighting)
 
     def observe(self, camera_names: tuple[str, ...] | None = None) -> Observation:
         """Calibrated RGB-D frames (what an agent may see) plus proprioception."""
@@ -131,7 +145,7 @@ class TabletopEnv:
         frames = {}
         for name in names:
             frame = self.render(name)
-            frames[name] = RGBDFrame(frame.rgb, frame.depth, self._cameras[name][1])
+            frames[name] = RGBDFrame(frame.rgb, frame.depth, self._cameras[name].camera)
         robot = None
         if self.robot is not None:
             robot = RobotState(self.robot.grasp_point(), self.robot.gripper_width())
@@ -155,13 +169,18 @@ class TabletopEnv:
         return {body: object_id for object_id, body in self.bodies.items()}
 
     # --- acting --------------------------------------------------------------------------------
-    def execute(self, action: PickPlace | Done) -> ExecutionReport:
-        """Run one action on the robot and let the world settle."""
-        if isinstance(action, Done):
-            return ExecutionReport(False, True, "done")
+    def execute(self, action: PickPlace) -> ExecutedAction:
+        """Run one pick-and-place, clamped to the cell's workspace first, and let the world
+        settle; the report says what was executed and how far clamping moved it."""
+        if not isinstance(action, PickPlace):
+            raise InputError(f"the robot executes PickPlace actions, not {type(action).__name__}")
         if self.robot is None:
             raise InputError("this environment was built without a robot")
-        report = self.robot.pick_place(action)
+        executed, moved = self.cell.clamp(action)
+        report = self.robot.pick_place(executed)
         for _ in range(60):
             pb.stepSimulation(physicsClientId=self.client)
-        return report
+        message = report.message
+        if moved > 1e-9:
+            message += f" (clamped to the workspace by {moved * 100:.1f} cm)"
+        return ExecutedAction(action, executed, moved, report.grasped, report.completed, message)

@@ -20,7 +20,7 @@ GRASP_LINK = 11
 HOME_JOINTS = (0.0, -1.2, 0.0, -2.9, 0.0, 1.7, 0.785)
 _LOWER = (-2.9, -1.76, -2.9, -3.07, -2.9, -0.02, -2.9)
 _UPPER = (2.9, 1.76, 2.9, -0.07, 2.9, 3.75, 2.9)
-_MAX_OPENING = 0.08
+PANDA_MAX_OPENING = 0.08  # metres between the Panda's finger pads, fully open
 _APPROACH = 0.12  # metres above a pick or place pose to start the vertical approach
 
 
@@ -40,8 +40,14 @@ class ExecutionReport:
 class PandaArm:
     """Panda on the table at `base` (world frame, metres), 240 Hz control."""
 
-    def __init__(self, client: int, base: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> None:
+    def __init__(
+        self,
+        client: int,
+        base: tuple[float, float, float] = (0.0, 0.0, 0.0),
+        max_opening: float = PANDA_MAX_OPENING,
+    ) -> None:
         self.client = client
+        self.max_opening = min(max_opening, PANDA_MAX_OPENING)
         self.body = pb.loadURDF(
             pybullet_data.getDataPath() + "/franka_panda/panda.urdf",
             base,
@@ -71,9 +77,9 @@ class PandaArm:
         for joint, angle in zip(ARM_JOINTS, HOME_JOINTS, strict=True):
             pb.resetJointState(self.body, joint, angle, physicsClientId=self.client)
         for finger in FINGER_JOINTS:
-            pb.resetJointState(self.body, finger, _MAX_OPENING / 2, physicsClientId=self.client)
+            pb.resetJointState(self.body, finger, self.max_opening / 2, physicsClientId=self.client)
         self._arm_targets = np.asarray(HOME_JOINTS)
-        self._finger_target = _MAX_OPENING / 2
+        self._finger_target = self.max_opening / 2
         self._finger_force = 40.0
 
     # --- state -----------------------------------------------------------------------------
@@ -151,7 +157,7 @@ class PandaArm:
         return float(np.linalg.norm(self.grasp_point() - position))
 
     def set_gripper(self, width: float, force: float = 40.0, steps: int = 90) -> None:
-        self._finger_target = float(np.clip(width, 0.0, _MAX_OPENING)) / 2
+        self._finger_target = float(np.clip(width, 0.0, self.max_opening)) / 2
         self._finger_force = force
         self._step(steps)
 
@@ -170,19 +176,19 @@ class PandaArm:
         pick, place = action.pick_pose, action.place_pose
         pick_at, place_at = np.asarray(pick.position), np.asarray(place.position)
         up = np.array([0.0, 0.0, _APPROACH])
-        self.set_gripper(_MAX_OPENING, steps=30)
+        self.set_gripper(self.max_opening, steps=30)
         self.move_to(pick_at + up, pick.yaw, speed=0.8)
         self.move_to(pick_at, pick.yaw, speed=0.3)
         self.set_gripper(0.0, force=60.0, steps=100)
         self.move_to(pick_at + up, pick.yaw, speed=0.3)
         if self.gripper_width() < 0.004:
-            self.set_gripper(_MAX_OPENING, steps=30)
+            self.set_gripper(self.max_opening, steps=30)
             self.go_home()
             return ExecutionReport(False, False, "grasp missed: the fingers closed on nothing")
         self.move_to(place_at + up, place.yaw, speed=0.6)
         self.move_to(place_at, place.yaw, speed=0.25)
         held = self.gripper_width() >= 0.004
-        self.set_gripper(_MAX_OPENING, steps=60)
+        self.set_gripper(self.max_opening, steps=60)
         self.move_to(place_at + up, place.yaw, speed=0.5)
         self.go_home()
         if not held:

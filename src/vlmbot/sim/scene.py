@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vlmbot.cell import HOME_CELL, CellCamera
 from vlmbot.sim.bodies import ObjectSpec
-from vlmbot.sim.cameras import DEFAULT_CAMERAS, CameraConfig, Lighting
+from vlmbot.sim.cameras import Lighting, jittered
 from vlmbot.sim.catalog import COLORS, HELDOUT_CATEGORIES, OBJECT_MODELS, allowed_colors
 from vlmbot.sim.env import SceneSpec
 
@@ -85,7 +86,7 @@ class SceneSampler:
         rng: np.random.Generator,
         split: str = "seen",
         randomization: Randomization | None = None,
-        cameras: Sequence[CameraConfig] = DEFAULT_CAMERAS,
+        cameras: Sequence[CellCamera] = HOME_CELL.cameras,
     ) -> None:
         self.rng = rng
         self.split = split
@@ -139,10 +140,10 @@ class SceneSampler:
             table_rgb=self._table_rgb(),
             lighting=self._lighting(),
             cameras=tuple(
-                cfg.jittered(rng, rand.camera_jitter, rand.camera_jitter / 2)
+                jittered(camera, rng, rand.camera_jitter, rand.camera_jitter / 2)
                 if rand.camera_jitter
-                else cfg
-                for cfg in self.cameras
+                else camera
+                for camera in self.cameras
             ),
         )
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from vlmbot import relations
+from vlmbot.cell import Workspace
 from vlmbot.lexicon.concepts import CONCEPTS, categories_with
-from vlmbot.planning.geometry import place_relative
+from vlmbot.relations import Box, box_of
 from vlmbot.sim.catalog import allowed_colors
 from vlmbot.sim.env import SceneSpec
 from vlmbot.sim.scene import LayoutError
@@ -90,14 +92,11 @@ def place_relative_family(ctx: TaskContext) -> Generated:
     ]
     for _ in range(30):
         scene = ctx.sampler.sample(requests, distractor_filter=[category, anchor, *CONTAINERS])
-        objects = {o.id: o for o in scene_objects(scene)}
-        target, anchor_obj = objects["target"], objects["anchor"]
-        others = list(objects.values())
-        offset = ctx.workspace.to_viewer(target.position[:2] - anchor_obj.position[:2])
-        already = (
-            np.linalg.norm(offset) < 0.2 if relation == "next_to" else _dominant(offset, relation)
-        )
-        if not already and place_relative(target, anchor_obj, relation, others, ctx.workspace):
+        objects = {o.id: box_of(o) for o in scene_objects(scene)}
+        target, anchor_box = objects["target"], objects["anchor"]
+        others = [box for key, box in objects.items() if key not in ("target", "anchor")]
+        already = relations.holds(target, anchor_box, relation, ctx.workspace)
+        if not already and has_room(target, anchor_box, relation, others, ctx.workspace):
             break
     else:
         raise LayoutError("no layout where the relation can be made true")
@@ -109,11 +108,29 @@ def place_relative_family(ctx: TaskContext) -> Generated:
     return scene, text, RelationGoal("target", "anchor", relation)
 
 
-def _dominant(offset: np.ndarray, relation: str) -> bool:
-    from vlmbot.planning.geometry import RELATION_DIRECTIONS
-
-    along = float(offset @ np.asarray(RELATION_DIRECTIONS[relation]))
-    return along > 0 and along >= 0.5 * float(np.linalg.norm(offset))
+def has_room(
+    target: Box, anchor: Box, relation: str, others: list[Box], workspace: Workspace
+) -> bool:
+    """Whether the target fits somewhere on the table where "target relation anchor" would
+    hold: a spot in that direction (any direction for next_to) a few centimetres beyond the
+    anchor, inside the workspace, clear of every other object. The generator's own check:
+    it knows nothing of how a planner would place the object."""
+    directions = relations.RELATION_DIRECTIONS
+    wanted = list(directions) if relation == "next_to" else [relation]
+    radius = target.footprint_radius
+    for name in wanted:
+        forward_left = np.asarray(directions[name], dtype=float)
+        side = np.array([-forward_left[1], forward_left[0]])
+        for clearance in (0.03, 0.06, 0.09):
+            for shift in (0.0, 0.04, -0.04):
+                distance = anchor.footprint_radius + radius + clearance
+                xy = anchor.xy + workspace.from_viewer(forward_left * distance + side * shift)
+                spot = Box(np.array([*xy, target.centre[2]]), target.size, target.yaw)
+                inside = workspace.contains(xy, margin=-radius)
+                clear = all(relations.gap(spot, o) > 0.015 for o in others)
+                if inside and clear and relations.holds(spot, anchor, relation, workspace):
+                    return True
+    return False
 
 
 ATTRIBUTE_CATEGORIES = (

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vlmbot import relations
 from vlmbot.cell import Workspace
-from vlmbot.geometry import to_local_xy
-from vlmbot.planning.geometry import RELATION_DIRECTIONS
+from vlmbot.relations import ROUND_CONTAINERS, Box
 from vlmbot.sim.catalog import COLORS
 from vlmbot.sim.env import ObjectState
 from vlmbot.types import Outcome
@@ -78,30 +78,21 @@ def involved_objects(goal: Goal) -> frozenset[str]:
     return frozenset()
 
 
-def _inner_half_width(container: ObjectState) -> float:
-    return 0.42 * float(min(container.size[0], container.size[1]))
+def state_box(state: ObjectState) -> Box:
+    """A simulated object's true oriented box (footprint from its spec, height from its AABB)."""
+    size = np.array([state.size[0], state.size[1], state.aabb_max[2] - state.aabb_min[2]])
+    return Box(
+        np.asarray(state.position, float), size, state.yaw, state.category in ROUND_CONTAINERS
+    )
 
 
 def is_inside(obj: ObjectState, container: ObjectState) -> bool:
-    """Object rests within the container's footprint (not on its rim, not floating above)."""
-    local = to_local_xy(obj.position[:2] - container.position[:2], container.yaw)
-    half = _inner_half_width(container)
-    if container.category == "tray":
-        inside = bool(np.all(np.abs(local) < half))
-    else:
-        inside = bool(np.hypot(*local) < half)
-    resting = (
-        container.bottom_z - 0.01
-        <= obj.bottom_z
-        <= container.bottom_z + 0.6 * container.size[2] + 0.01
-    )
-    return inside and resting
+    """Object rests in the container (`vlmbot.relations.inside`)."""
+    return relations.inside(state_box(obj), state_box(container))
 
 
 def is_on(top: ObjectState, base: ObjectState) -> bool:
-    offset = np.linalg.norm(top.position[:2] - base.position[:2])
-    support = max(0.5 * float(min(base.size[0], base.size[1])), 0.015)
-    return bool(offset < support and abs(top.bottom_z - base.top_z) < 0.02)
+    return relations.on(state_box(top), state_box(base))
 
 
 def on_table(obj: ObjectState, table_z: float = 0.0) -> bool:
@@ -111,16 +102,12 @@ def on_table(obj: ObjectState, table_z: float = 0.0) -> bool:
 def relation_holds(
     target: ObjectState, anchor: ObjectState, relation: str, workspace: Workspace
 ) -> bool:
-    """Viewer-frame spatial relation between two objects' centres on the table."""
-    offset = workspace.to_viewer(target.position[:2] - anchor.position[:2])
-    distance = float(np.linalg.norm(offset))
-    radius = lambda s: float(np.hypot(*s.size[:2]) / 2)  # noqa: E731
-    near = distance < radius(target) + radius(anchor) + 0.12
-    if relation == "next_to":
-        return near
-    direction = np.asarray(RELATION_DIRECTIONS[relation])
-    along = float(offset @ direction)
-    return near and along > 0.02 and along >= 0.7 * distance
+    """A placement goal "target relation anchor" holds: the relation itself, and for a
+    direction, the target also near the anchor (`vlmbot.relations`)."""
+    a, b = state_box(target), state_box(anchor)
+    if not relations.holds(a, b, relation, workspace):
+        return False
+    return relation in ("next_to", "near") or relations.holds(a, b, "near", workspace)
 
 
 def check_goal(goal: Goal, states: dict[str, ObjectState], workspace: Workspace) -> bool:

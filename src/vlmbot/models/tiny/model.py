@@ -19,10 +19,11 @@ import torch
 from vlmbot.boxes import nms
 from vlmbot.depth import check_depth, lift_detections
 from vlmbot.errors import InputError
-from vlmbot.lexicon.colors import ColorNamer
+from vlmbot.lexicon.colors import LabColorNamer, mask_colors
 from vlmbot.models.base import Classification, QueryEmbeddings
-from vlmbot.models.masks import object_masks, region_colors
-from vlmbot.models.sentences import SentenceEncoder
+from vlmbot.models.masks import object_masks
+from vlmbot.models.sentences import MiniLMEncoder, shared_encoder
+from vlmbot.models.stages import Proposals, reuse_embeddings
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import TinyVLMModules
 from vlmbot.models.tiny.processing import (
@@ -41,7 +42,9 @@ NAME = "tiny"
 
 class TinyVLM:
     """The embedded model. Implements TextEncoder, ImageEncoder, ImageTextMatcher,
-    ZeroShotClassifier and Detector (see vlmbot.models.base), plus few-shot concepts."""
+    ZeroShotClassifier and Detector (see vlmbot.models.base), the RegionProposer and
+    RegionScorer stages (vlmbot.models.stages), plus few-shot concepts. `colors` is its
+    colour namer (prototypes fitted to its training renders), `sentences` its frozen MiniLM."""
 
     name = NAME
     tasks = frozenset({"encode_text", "encode_image", "match", "classify", "detect"})
@@ -49,14 +52,14 @@ class TinyVLM:
     def __init__(
         self,
         modules: TinyVLMModules,
-        colors: ColorNamer | None = None,
-        text_encoder: SentenceEncoder | None = None,
+        colors: LabColorNamer | None = None,
+        text_encoder: MiniLMEncoder | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self.modules = modules.eval().requires_grad_(False)
         self.config: TinyConfig = modules.config
-        self.colors = colors or ColorNamer()
-        self.sentences = text_encoder or SentenceEncoder()
+        self.colors = colors or LabColorNamer()
+        self.sentences = text_encoder or shared_encoder()
         self.metadata = metadata or {}
         self.concepts: dict[str, np.ndarray] = {}
         self._text_cache: dict[str, np.ndarray] = {}
@@ -113,19 +116,27 @@ class TinyVLM:
         ]
         return np.concatenate(out) if out else np.zeros((0, self.config.embed_dim), np.float32)
 
-    def logits(self, regions: np.ndarray, texts: np.ndarray) -> np.ndarray:
-        """(N, D) regions × (M, D) texts → (N, M) calibrated logits."""
+    def embed_regions(self, image: np.ndarray, proposals: Proposals) -> np.ndarray:
+        """(N, D) region embeddings: the proposals' own when this model proposed them, else
+        the crop encoder on their boxes."""
+        reused = reuse_embeddings(self.name, proposals)
+        return reused if reused is not None else self.encode_regions(image, proposals.xyxy)
+
+    def region_text_logits(self, regions: np.ndarray, texts: np.ndarray) -> np.ndarray:
+        """(N, D) regions × (M, D) texts → (N, M) calibrated logits (SigLIP-style)."""
         scale = float(self.modules.text.logit_scale.exp())
         bias = float(self.modules.text.logit_bias)
         return np.asarray(regions, np.float32) @ np.asarray(texts, np.float32).T * scale + bias
 
     def match(self, images: Sequence[np.ndarray], texts: Sequence[str]) -> np.ndarray:
         """(N images, M texts) → (N, M) probabilities that each text describes each image."""
-        return _sigmoid(self.logits(self.encode_image(images), self.encode_text(list(texts))))
+        return _sigmoid(
+            self.region_text_logits(self.encode_image(images), self.encode_text(list(texts)))
+        )
 
     def classify(self, images: Sequence[np.ndarray], labels: Sequence[str]) -> Classification:
         labels = _check_labels(labels)
-        logits = self.logits(self.encode_image(images), self.encode_text(labels))
+        logits = self.region_text_logits(self.encode_image(images), self.encode_text(labels))
         return Classification(tuple(labels), _softmax(logits))
 
     def classify_regions(
@@ -133,7 +144,7 @@ class TinyVLM:
     ) -> Classification:
         """Region classification: each box of one image against the labels."""
         labels = _check_labels(labels)
-        logits = self.logits(self.encode_regions(image, xyxy), self.encode_text(labels))
+        logits = self.region_text_logits(self.encode_regions(image, xyxy), self.encode_text(labels))
         return Classification(tuple(labels), _softmax(logits))
 
     # --- detection ----------------------------------------------------------------------
@@ -144,13 +155,11 @@ class TinyVLM:
         camera: Camera | None = None,
         min_objectness: float = 0.15,
         max_proposals: int = 30,
-    ) -> Detections:
-        """Class-agnostic object proposals with their region embeddings and colours.
+    ) -> Proposals:
+        """Class-agnostic object proposals with their region embeddings (RegionProposer).
 
-        Returns Detections with labels "object", scores = objectness, data["embedding"]
-        (N, D), data["lab"] (N, 3) object colour and data["container"] (N,) whether the
-        container heatmap proposed it; masks, positions and extents (world frame,
-        metres) when depth (H, W) and its camera are given.
+        One detector pass (separate item and container heatmaps), then one batched crop-encoder
+        pass; masks from depth (H, W) metres and its camera when given, else colour contrast.
         """
         image = check_image(image)
         check_depth(depth, camera, image.shape[:2])
@@ -171,15 +180,26 @@ class TinyVLM:
             )
         embeddings = self._embed_crops(crop_tensor(full, boxes, self.config))
         masks = object_masks(image, boxes, depth, camera, channel == 1)
+        return Proposals(boxes, objectness, masks, channel == 1, embeddings, self.name)
+
+    def propose_detections(
+        self, image: np.ndarray, depth: np.ndarray | None, camera: Camera | None
+    ) -> Detections:
+        """Proposals as Detections (for `detect` and the detector's evaluation):
+        data["embedding"] (N, D), data["lab"] (N, 3), data["container"] (N,) and, with depth,
+        world-frame positions and extents (metres)."""
+        proposals = self.propose(image, depth, camera)
         detections = Detections(
-            xyxy=boxes,
-            scores=objectness,
-            labels=np.full(len(boxes), "object"),
-            masks=masks,
+            xyxy=proposals.xyxy,
+            scores=proposals.objectness,
+            labels=np.full(len(proposals), "object"),
+            masks=proposals.masks,
             data={
-                "embedding": embeddings,
-                "lab": region_colors(image, masks),
-                "container": channel == 1,
+                "embedding": proposals.embeddings
+                if proposals.embeddings is not None
+                else np.zeros((0, self.config.embed_dim), np.float32),
+                "lab": mask_colors(image, proposals.masks),
+                "container": proposals.container,
             },
         )
         if depth is not None and camera is not None:
@@ -208,7 +228,7 @@ class TinyVLM:
             raise InputError(
                 f"query embeddings come from model {encoded.model!r}, not {self.name!r}"
             )
-        proposals = self.propose(image, depth, camera)
+        proposals = self.propose_detections(image, depth, camera)
         scores = self.score_proposals(proposals, encoded)
         parts = []
         for j, query in enumerate(encoded.texts):
@@ -225,7 +245,7 @@ class TinyVLM:
         if n == 0:
             return np.zeros((0, m), np.float32)
         parsed = [parse_query(q) for q in queries.texts]
-        p_text = _sigmoid(self.logits(proposals.data["embedding"], queries.embeddings))
+        p_text = _sigmoid(self.region_text_logits(proposals.data["embedding"], queries.embeddings))
         scores = np.sqrt(proposals.scores)[:, None] * np.ones((n, m), np.float32)
         for j, query in enumerate(parsed):
             if query.noun or query.text in self.concepts:

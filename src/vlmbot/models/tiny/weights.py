@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from vlmbot.errors import InputError, ModelNotAvailableError
-from vlmbot.lexicon.colors import ColorNamer
+from vlmbot.lexicon.colors import LabColorNamer
 from vlmbot.models.family import ModelOptions
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import TinyVLMModules
@@ -42,7 +42,7 @@ def resolve_path(source: str) -> Path:
 
 
 def save_tiny(
-    modules: TinyVLMModules, colors: ColorNamer, metadata: dict[str, Any], path: str | Path
+    modules: TinyVLMModules, colors: LabColorNamer, metadata: dict[str, Any], path: str | Path
 ) -> Path:
     from safetensors.torch import save_file
 
@@ -59,7 +59,7 @@ def save_tiny(
     return path
 
 
-def load_modules(path: Path) -> tuple[TinyVLMModules, ColorNamer, dict[str, Any]]:
+def load_modules(path: Path) -> tuple[TinyVLMModules, LabColorNamer, dict[str, Any]]:
     from safetensors import SafetensorError, safe_open
 
     try:
@@ -70,7 +70,7 @@ def load_modules(path: Path) -> tuple[TinyVLMModules, ColorNamer, dict[str, Any]
         prototypes = {
             k: np.asarray(v) for k, v in json.loads(header.get("color_prototypes", "{}")).items()
         }
-        colors = ColorNamer(prototypes, float(json.loads(header.get("color_sigma", "18.0"))))
+        colors = LabColorNamer(prototypes, float(json.loads(header.get("color_sigma", "18.0"))))
         metadata = json.loads(header.get("metadata", "{}"))
     except (SafetensorError, OSError, KeyError, json.JSONDecodeError) as exc:
         raise InputError(f"{path} is not a vlmbot-tiny weights file: {exc}") from None
