@@ -17,6 +17,8 @@ except ImportError:  # pragma: no cover - torch is a hard dependency
 
 import pytest
 
+pytest_plugins = ["tests.fakes"]
+
 
 @pytest.fixture(scope="session")
 def random_tiny_weights(tmp_path_factory):

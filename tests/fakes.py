@@ -1,5 +1,6 @@
 """A fake model with a bag-of-words text space, and hand-made scene graphs: grounding, planning,
-safety and VQA tested without torch or the simulator."""
+safety and VQA tested without torch or the simulator. Registered as a pytest plugin by
+tests/conftest.py, so its fixtures (`model`, `tabletop`, `grounder`) serve every test folder."""
 
 import hashlib
 
@@ -11,7 +12,7 @@ from vlmbot.lexicon.colors import LabColorNamer, srgb_to_lab
 from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.models.compose import stages_from_model
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
-from vlmbot.reasoning.grounding import VocabularyIndex
+from vlmbot.reasoning.grounding import Grounder, VocabularyIndex
 from vlmbot.types import SceneObject
 
 DIM = 64
@@ -101,3 +102,8 @@ def tabletop(model):
     # The tray sits between: move it so it does not overlap the blocks.
     nodes[4] = node(model, "tray", "tray", "green", (0.45, -0.05), size=(0.2, 0.2, 0.05))
     return SceneGraph(nodes, Workspace())
+
+
+@pytest.fixture
+def grounder(model, tabletop):
+    return Grounder(stages_of(model), tabletop, vocabulary_of(model))

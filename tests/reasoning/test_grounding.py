@@ -1,0 +1,81 @@
+"""Grounding referring expressions in hand-made scene graphs (fake model, no torch)."""
+
+import numpy as np
+import pytest
+from tests.fakes import node, stages_of, vocabulary_of
+
+from vlmbot.language.reference import parse_reference
+from vlmbot.reasoning.grounding import Grounder
+
+
+def best(grounder, text):
+    return grounder.ground(parse_reference(text)).best()[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the red block", "red_block"),
+        ("the blue cube", "blue_block"),
+        ("the duck", "duck"),
+        ("the mug", "mug"),
+        ("the big block", "blue_block"),
+        ("the small block", "red_block"),
+        ("the block that is not red", "blue_block"),
+        ("the leftmost block", "red_block"),
+        ("the rightmost block", "blue_block"),
+        ("the block closest to the mug", "red_block"),
+        ("the block next to the duck", "blue_block"),
+    ],
+)
+def test_grounding(grounder, text, expected):
+    assert best(grounder, text) == expected
+
+
+def test_plural_grounding(grounder):
+    grounding = grounder.ground(parse_reference("all the blocks"))
+    assert set(grounding.above(0.3)) == {"red_block", "blue_block"}
+
+
+def test_superlative_and_size_with_nothing_matching(grounder):
+    for text in ("the leftmost banana", "the small banana", "the biggest banana"):
+        grounding = grounder.ground(parse_reference(text))
+        assert grounding.best()[1] < 0.2
+
+
+def test_size_words_with_nothing_to_compare_use_the_category_norm(model):
+    from vlmbot.cell import Workspace
+    from vlmbot.reasoning.graph import SceneGraph
+    from vlmbot.reasoning.shapes import ShapePrior
+
+    rng = np.random.default_rng(0)
+    blocks = np.array([0.045, 0.045, 0.045]) * np.exp(rng.normal(0, 0.03, size=(40, 3)))
+    prior = ShapePrior.fit({"block": blocks})
+    big = SceneGraph(
+        [node(model, "big", "block", "red", (0.5, 0.1), size=(0.06,) * 3)], Workspace()
+    )
+    grounder = Grounder(stages_of(model), big, vocabulary_of(model), prior)
+    small_score = grounder.ground(parse_reference("the small block")).scores[0]
+    large_score = grounder.ground(parse_reference("the large block")).scores[0]
+    assert small_score < 0.2 < 0.8 < large_score
+    without_norms = Grounder(stages_of(model), big, vocabulary_of(model))
+    assert without_norms.ground(parse_reference("the small block")).scores[0] > 0.4
+
+
+def test_a_colour_word_between_basic_colours_lends_neither_name(model):
+    from vlmbot.cell import Workspace
+    from vlmbot.lexicon.colors import LabColorNamer
+    from vlmbot.reasoning.graph import SceneGraph
+
+    renders = {"blue": (35.3, 40.6, -73.6), "purple": (32.4, 52.6, -48.6), "red": (42.9, 56.6, 37)}
+    model.colors = LabColorNamer({c: np.array(lab) for c, lab in renders.items()})
+    nodes = [node(model, c, "block", "red", (0.5, 0.1 * i)) for i, c in enumerate(renders)]
+    for n, lab in zip(nodes, renders.values(), strict=True):
+        n.lab = np.array(lab)
+        n.obj = type(n.obj)(n.id, "block", n.obj.position, n.obj.extent, 0.0, n.id)
+    grounder = Grounder(stages_of(model), SceneGraph(nodes, Workspace()), vocabulary_of(model))
+    assert len(model.colors.references("violet")) == 1  # far from every basic render colour
+    violet = [grounder._color_score(n, "violet") for n in nodes]
+    assert max(violet) < 0.8  # "violet" is neither "blue" nor "purple" by name
+    crimson = [grounder._color_score(n, "crimson") for n in nodes]
+    assert crimson[2] >= 0.8 > max(crimson[:2])  # "crimson" is a red
