@@ -30,6 +30,7 @@ demo: install
 lint: dev
 	$(VENV)/bin/ruff check src tests training benchmarks
 	$(VENV)/bin/ruff format --check src tests training benchmarks
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/test_layers.py
 
 typecheck: dev
 	$(VENV)/bin/mypy
