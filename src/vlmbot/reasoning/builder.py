@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -100,12 +101,14 @@ class CategoryClassifier:
         trained_categories: frozenset[str] | None = None,
         shapes: ShapePrior | None = None,
         config: GraphConfig = DEFAULT_GRAPH,
+        categories: Sequence[str] | None = None,
     ) -> None:
+        """categories: the vocabulary objects may belong to (a cell's; default: every known)."""
         self.scorer = scorer
         self.shapes = shapes
         self.config = config
-        self.categories = list(CONCEPTS)
-        names = [(c, n) for c, k in CONCEPTS.items() for n in k.names]
+        self.categories = list(categories or CONCEPTS)
+        names = [(c, n) for c in self.categories for n in CONCEPTS[c].names]
         self._owner = np.array([self.categories.index(c) for c, _ in names])
         self._text = scorer.encode_text([n for _, n in names])
         trained = trained_categories
@@ -117,8 +120,13 @@ class CategoryClassifier:
         return self._text
 
     @classmethod
-    def for_stages(cls, stages: VisionStages, shapes: ShapePrior | None) -> CategoryClassifier:
-        return cls(stages.scorer, stages.trained_categories, shapes)
+    def for_stages(
+        cls,
+        stages: VisionStages,
+        shapes: ShapePrior | None,
+        categories: Sequence[str] | None = None,
+    ) -> CategoryClassifier:
+        return cls(stages.scorer, stages.trained_categories, shapes, categories=categories)
 
     def __call__(self, embeddings: np.ndarray, extents: np.ndarray | None = None) -> np.ndarray:
         """(N, D) embeddings, (N, 3) extents (metres; a NaN row: not measured reliably) or
@@ -129,7 +137,7 @@ class CategoryClassifier:
         measured = ~np.isnan(extents).any(axis=1)
         if not measured.any():
             return probs
-        loglik = self.shapes.log_likelihood(extents[measured])
+        loglik = self.shapes.log_likelihood(extents[measured], self.categories)
         posterior = probs[measured] * np.exp(loglik - loglik.max(axis=1, keepdims=True))
         total = posterior.sum(axis=1, keepdims=True)
         shaped = np.where(total > 0, posterior / np.maximum(total, 1e-300), probs[measured])
