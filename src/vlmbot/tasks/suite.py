@@ -35,6 +35,8 @@ FAMILIES: dict[str, Family] = {
 }
 ACTIONABLE = tuple(f for f in FAMILIES if f not in ("question", "clarify_or_refuse"))
 MAX_SEED = 2**31 - 1
+#: How many times a layout is drawn before a seed is given up on (see benchmarks.check_layouts).
+LAYOUT_ATTEMPTS = 50
 
 
 @dataclass(frozen=True)
@@ -94,31 +96,47 @@ def _rng(spec: EpisodeSpec) -> np.random.Generator:
 
 
 def build_episode(spec: EpisodeSpec, randomization: Randomization | None = None) -> Episode:
-    """Deterministic: the same spec always gives the same scene, wording and goal."""
+    """Deterministic: the same spec always gives the same scene, wording and goal. A family
+    whose layout fails draws again (same generator, so still deterministic)."""
+    if not isinstance(spec, EpisodeSpec):
+        raise InputError(f"build_episode needs an EpisodeSpec, got {type(spec).__name__}")
     rng = _rng(spec)
     ctx = TaskContext(
         rng, spec.split, SceneSampler(rng, spec.split, randomization), Wording(rng, spec.split)
     )
-    for _ in range(20):
+    for _ in range(LAYOUT_ATTEMPTS):
         try:
             scene, text, goal = FAMILIES[spec.task](ctx)
             break
         except LayoutError:
             continue
     else:
-        raise RuntimeError(f"could not lay out {spec}")
+        raise InputError(f"could not lay out a scene for {spec} in {LAYOUT_ATTEMPTS} draws")
     instruction = text if spec.instruction is None else spec.instruction
     return Episode(spec, scene, instruction, text, goal)
 
 
 def free_episode(seed: int, instruction: str, split: str = "seen") -> Episode:
-    """A seeded scene with containers and assorted objects, for any instruction (no goal)."""
+    """A seeded scene with containers and assorted objects, for any instruction (no goal).
+
+    When the containers do not fit (a tray drawn in the middle leaves no room for a bowl) the
+    same generator draws the layout again, so every seed builds a scene."""
+    if not isinstance(instruction, str):
+        raise InputError(f"instruction must be a string, got {type(instruction).__name__}")
     spec = EpisodeSpec("put_in", seed, split, instruction)
     rng = _rng(spec)
     sampler = SceneSampler(rng, split)
     containers = rng.choice(["tray", "bowl", "plate"], size=int(rng.integers(1, 3)), replace=False)
     requests = [ObjectRequest(str(c), id=f"{c}") for c in containers]
-    scene = sampler.sample(requests, distractors=int(rng.integers(3, 6)))
+    distractors = int(rng.integers(3, 6))
+    for _ in range(LAYOUT_ATTEMPTS):
+        try:
+            scene = sampler.sample(requests, distractors=distractors)
+            break
+        except LayoutError:
+            continue
+    else:
+        raise InputError(f"could not lay out a free scene for seed {seed} ({split})")
     return Episode(spec, scene, instruction, instruction, None)
 
 
