@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from vlmbot.cell import HOME_CELL, RobotCell
 from vlmbot.control.steps import StepLoop, decision_info
+from vlmbot.errors import InputError
 from vlmbot.language.instruction import NotUnderstood, Parsed, Question, parse_instruction
 from vlmbot.models.compose import build_stages
-from vlmbot.errors import InputError
 from vlmbot.models.stages import RegionScorer, VisionStages
 from vlmbot.perception.validation import SensorError
 from vlmbot.planning.planner import Planner, RulePlanner

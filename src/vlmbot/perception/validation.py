@@ -24,14 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vlmbot.cell import CellCamera, RobotCell
+from vlmbot.cell import RobotCell
 from vlmbot.depth import estimate_table_plane
 from vlmbot.errors import InputError
 from vlmbot.geometry import project
 from vlmbot.types import Camera, Observation, RGBDFrame
 
 #: The depth range assumed for a camera the cell does not list (metres).
-DEFAULT_DEPTH_RANGE = CellCamera.__dataclass_fields__["depth_range"].default
+DEFAULT_DEPTH_RANGE: tuple[float, float] = (0.05, 4.0)  # = CellCamera's default
 
 
 class SensorError(InputError):
@@ -242,7 +242,8 @@ def validate_observation(
     if not isinstance(observation, Observation):
         raise InputError(f"observation must be an Observation, got {type(observation).__name__}")
     frames = {
-        name: validate_frame(name, frame, cell, limits) for name, frame in observation.frames.items()
+        name: validate_frame(name, frame, cell, limits)
+        for name, frame in observation.frames.items()
     }
     if all(frame.depth is None for frame in frames.values()):
         raise SensorError("no camera gave depth: the agent needs calibrated RGB-D frames")
