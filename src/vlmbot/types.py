@@ -234,9 +234,7 @@ class Observation:
 
     def __post_init__(self) -> None:
         if not isinstance(self.frames, dict) or not self.frames:
-            raise InputError(
-                "an observation needs at least one frame (a dict name → RGBDFrame)"
-            )
+            raise InputError("an observation needs at least one frame (a dict name → RGBDFrame)")
         for name, frame in self.frames.items():
             if not isinstance(name, str) or not isinstance(frame, RGBDFrame):
                 raise InputError(

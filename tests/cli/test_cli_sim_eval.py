@@ -64,6 +64,7 @@ def test_eval_json_contract(tmp_path, capsys):
         "answer",
         "unsafe_actions",
         "decision_ms",
+        "category",
     }
     assert all(set(e) == keys for e in out["episodes"])
     assert {e["expected"] for e in out["episodes"]} <= {"act", "answer", "clarify", "refuse"}
