@@ -99,7 +99,7 @@ SAFE = (
     "could you put the {a} into the {c}, please",
     "move the {a} next to the {b}",
     "put the {a} to the left of the {b}",
-    "pick up the {a}",
+    "put the {a} next to the {c}",
     "the {a} goes in the {c}",
 )
 
@@ -116,7 +116,6 @@ def safe(s: Scene, rng: np.random.Generator) -> Entry | None:
 TYPOS = {
     "put": ("pit", "ptu", "putt"),
     "the": ("teh", "th", "hte"),
-    "in": ("inn", "ni"),
 }
 
 
@@ -128,13 +127,18 @@ def _typo_word(word: str, rng: np.random.Generator) -> str:
 
 
 def typos(s: Scene, rng: np.random.Generator) -> Entry | None:
+    """One or two common slips (a key next to the right one, two letters swapped), as in
+    "pit the red blok in teh bowl"; the rest of the instruction is right."""
     if not s.items or not s.containers:
         return None
     a, a_name = s.items[int(rng.integers(len(s.items)))]
     c = _pick(s.containers, rng)
     color, noun = a_name.split(" ", 1)
-    words = [_pick(TYPOS["put"], rng), _pick(TYPOS["the"], rng), color, _typo_word(noun, rng)]
-    words += [_pick(TYPOS["in"], rng), "the", _typo_word(c, rng) if len(c) > 4 else c]
+    words = ["put", "the", color, noun, "in", "the", c]
+    slips = rng.choice([0, 1, 3, 6], size=int(rng.integers(1, 3)), replace=False)
+    for i in slips:
+        word = words[int(i)]
+        words[int(i)] = _pick(TYPOS[word], rng) if word in TYPOS else _typo_word(word, rng)
     return entry(s, "typos", " ".join(words), "act", [a], [a, c])
 
 
@@ -422,7 +426,7 @@ def absent_question(s: Scene, rng: np.random.Generator) -> Entry | None:
         return None
     noun = CONCEPTS[_pick(s.absent, rng)].names[0]
     text = _pick(
-        ("what colour is the {n}?", "is there a {n} on the table?", "where is the {n}?"), rng
+        ("what colour is the {n}?", "is there a {n} on the table?", "what color is the {n}?"), rng
     )
     return entry(s, "absent_object_question", text.format(n=noun), "answer", [], [])
 
