@@ -339,7 +339,7 @@ def load_cell(path: str | Path) -> RobotCell:
         if path.stat().st_size > MAX_CELL_FILE_BYTES:
             raise InputError(f"cell file {path} is larger than {MAX_CELL_FILE_BYTES} bytes")
         data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError, InputError) as exc:
         raise InputError(f"cannot read cell file {path}: {exc}") from None
     try:
         return RobotCell.from_dict(data)
