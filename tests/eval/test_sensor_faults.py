@@ -2,13 +2,12 @@
 observation is a clear error; through the shipped agent it is a refusal with no action and no
 "goal reached"; and a question about an object that is not there is not answered as if it were."""
 
-import numpy as np
 import pytest
 
 from vlmbot.agents.vlm import VLMAgent
 from vlmbot.cell import HOME_CELL
 from vlmbot.errors import InputError
-from vlmbot.eval.faults import FAULTS, SCENE_FAULTS, FaultyRobot, fault_names
+from vlmbot.eval.faults import FAULTS, OBSERVATION_FAULTS, SCENE_FAULTS, FaultyRobot, fault_names
 from vlmbot.eval.harness import run_episode
 from vlmbot.eval.suites import FaultCase, fault_cases
 from vlmbot.perception.validation import SensorError, validate_observation
@@ -35,7 +34,7 @@ def test_the_honest_observation_passes(env):
     validate_observation(env.observe(), HOME_CELL)
 
 
-@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("fault", [*FAULTS, *OBSERVATION_FAULTS])
 def test_every_frame_fault_is_a_clear_error(env, fault):
     with pytest.raises(InputError) as error:  # SensorError, or the frame cannot be built
         validate_observation(FaultyRobot(env, fault).observe(), HOME_CELL)
@@ -92,4 +91,3 @@ def test_a_question_about_an_absent_object_says_it_is_absent(env, agent):
 
 def test_sensor_errors_are_input_errors():
     assert issubclass(SensorError, InputError)
-    assert np.isfinite(HOME_CELL.cameras[0].depth_range).all()

@@ -110,12 +110,24 @@ FAULTS: dict[str, tuple[str, FrameFault]] = {
     "rgb_white": ("colour all white (a 16-bit grey PNG read as RGB)", _rgb(255)),
     "rgb_black": ("colour all black (lens cap)", _rgb(0)),
 }
+#: Faults of a whole observation: frames paired with the wrong camera's depth.
+OBSERVATION_FAULTS = {"depth_swapped": "each camera's depth swapped with the next camera's"}
 #: Faults that change what the simulator renders: the camera really looks at the sky.
 SCENE_FAULTS = {"camera_sky": "every camera turned to look at the sky"}
 
 
 def fault_names() -> list[str]:
-    return [*FAULTS, *SCENE_FAULTS]
+    return [*FAULTS, *OBSERVATION_FAULTS, *SCENE_FAULTS]
+
+
+def swap_depths(observation: Observation) -> Observation:
+    """Each frame gets the next camera's depth (same size here, so only geometry can tell)."""
+    names = list(observation.frames)
+    frames = {}
+    for i, name in enumerate(names):
+        frame, other = observation.frames[name], observation.frames[names[(i + 1) % len(names)]]
+        frames[name] = RGBDFrame(frame.rgb, other.depth, frame.camera)
+    return Observation(frames=frames, robot=observation.robot)
 
 
 def sky_cameras(cameras: tuple[CellCamera, ...]) -> tuple[CellCamera, ...]:
@@ -128,11 +140,14 @@ class FaultyRobot:
 
     def __init__(self, robot: Robot, fault: str) -> None:
         self.robot = robot
+        self.name = fault
         self.fault = FAULTS[fault][1] if fault in FAULTS else None
         self.cell: RobotCell = robot.cell
 
     def observe(self) -> Observation:
         observation = self.robot.observe()
+        if self.name in OBSERVATION_FAULTS:
+            return swap_depths(observation)
         if self.fault is None:
             return observation
         frames = {name: self.fault(frame) for name, frame in observation.frames.items()}
