@@ -145,7 +145,11 @@ def run_eval(args: argparse.Namespace, agent_name: str, agent_options: dict[str,
         raise
     finally:
         stream.close()
-    all_results = [*done, *results]
+    fresh = iter(results)  # in the order of `todo`, which keeps the order of `jobs`
+    all_results = [
+        EpisodeResult.from_record(finished[job_key(j)]) if job_key(j) in finished else next(fresh)
+        for j in jobs
+    ]
     if args.json:
         _print(all_results, summarize, interrupted=False)
     else:
