@@ -48,6 +48,20 @@ def test_jsonl_streams_and_resume_skips_finished(tmp_path, capsys):
     assert [e["seed"] for e in again["episodes"]] == [e["seed"] for e in first["episodes"]]
 
 
+def test_resume_runs_only_what_is_missing_and_keeps_the_order(tmp_path, capsys):
+    stream = tmp_path / "run.jsonl"
+    assert _eval(tmp_path, "--jsonl", str(stream), "--json") == 0
+    first = json.loads(capsys.readouterr().out)["episodes"]
+    stream.write_text(stream.read_text().splitlines()[1] + "\n")  # only the second is done
+    assert _eval(tmp_path, "--resume", str(stream), "--json") == 0
+    captured = capsys.readouterr()
+    assert "running 1 episodes" in captured.err
+    again = json.loads(captured.out)["episodes"]
+    timeless = [{k: v for k, v in e.items() if k != "decision_ms"} for e in (*first, *again)]
+    assert timeless[:2] == timeless[2:]
+    assert len(stream.read_text().splitlines()) == 2
+
+
 def test_an_interrupt_still_prints_the_finished_episodes(tmp_path, capsys, monkeypatch):
     import vlmbot.eval.runner as runner
 
