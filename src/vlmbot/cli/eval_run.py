@@ -132,7 +132,7 @@ def run_eval(args: argparse.Namespace, agent_name: str, agent_options: dict[str,
 
     def on_result(index: int, result: EpisodeResult) -> None:
         new.append(result)
-        stream.write(job_key(todo[index]), result.contract())
+        stream.write(job_key(todo[index]), {**result.contract(), "steps": result.steps})
 
     try:
         results = run_specs(
