@@ -20,6 +20,7 @@ CONFIGS: tuple[tuple[str, str], ...] = (
     ("relations", "vlmbot.relations:RelationConfig"),
     ("proposals (depth geometry)", "vlmbot.models.depth_proposer:DepthProposerConfig"),
     ("proposals (transformers)", "vlmbot.models.backends.regions:ProposalConfig"),
+    ("sensor validation", "vlmbot.perception.validation:SensorLimits"),
     ("perception", "vlmbot.perception.scene:PerceptionConfig"),
     ("scene graph", "vlmbot.reasoning.builder:GraphConfig"),
     ("grounding", "vlmbot.reasoning.grounding:GroundingConfig"),

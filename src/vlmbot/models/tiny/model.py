@@ -300,7 +300,14 @@ class TinyVLM:
             concepts = {
                 str(k): np.asarray(v, dtype=np.float32) for k, v in data["concepts"].items()
             }
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (
+            json.JSONDecodeError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            RecursionError,
+        ) as exc:
             raise InputError(f"cannot read concepts file {path}: {exc}") from None
         if any(v.shape != (self.config.embed_dim,) for v in concepts.values()):
             raise InputError(f"concepts in {path} do not match this model's embedding size")
