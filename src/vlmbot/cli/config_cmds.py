@@ -22,6 +22,7 @@ CONFIGS: tuple[tuple[str, str], ...] = (
     ("proposals (transformers)", "vlmbot.models.backends.regions:ProposalConfig"),
     ("sensor validation", "vlmbot.perception.validation:SensorLimits"),
     ("perception", "vlmbot.perception.scene:PerceptionConfig"),
+    ("perception (robot body)", "vlmbot.perception.body:BodyConfig"),
     ("scene graph", "vlmbot.reasoning.builder:GraphConfig"),
     ("grounding", "vlmbot.reasoning.grounding:GroundingConfig"),
     ("planning", "vlmbot.planning.planner:PlannerConfig"),

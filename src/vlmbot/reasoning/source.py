@@ -57,7 +57,7 @@ class PerceivedScene:
 
     def scene_graph(self, observation: Observation) -> SceneGraph:
         observation = validate_observation(observation, self.cell, self.limits)
-        perceived = perceive(self.stages, observation, self.config)
+        perceived = perceive(self.stages, observation, self.config, self.cell)
         return build_graph(
             perceived, self.classifier, self.stages.colors, self.cell.workspace, self.tracker
         )
