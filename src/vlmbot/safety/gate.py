@@ -90,8 +90,11 @@ class SafetyGate:
 
     # --- plans -------------------------------------------------------------------------------
     def review(self, proposal: Proposal, graph: SceneGraph) -> Verdict:
-        """ACT only if every check passes; otherwise CLARIFY or REFUSE with the reason."""
+        """ACT only if every check passes; otherwise CLARIFY or REFUSE with the reason. Every
+        placement of every step is checked, and the whole plan against every constraint."""
         for binding in proposal.bindings:
+            if not binding.chosen and proposal.question and self._found(binding):
+                return Verdict(Outcome.CLARIFY, proposal.question)
             verdict = self._check_binding(binding, graph)
             if verdict is None and binding.role == "target":
                 verdict = self._check_targets(binding, graph)
@@ -110,10 +113,38 @@ class SafetyGate:
                 return Verdict(
                     Outcome.REFUSE, f"I can't do that: {problem}.", (target.id, destination.id)
                 )
+        broken = self._check_constraints(proposal, graph)
+        if broken is not None:
+            return broken
         evidence = tuple(
             dict.fromkeys(i for p in proposal.placements for i in (p.target, p.destination))
         )
         return Verdict(Outcome.ACT, "", evidence)
+
+    def _found(self, binding: Binding) -> bool:
+        best = binding.grounding.best()
+        return best is not None and best[1] >= self.config.min_score
+
+    def _check_constraints(self, proposal: Proposal, graph: SceneGraph) -> Verdict | None:
+        """No placement may move a protected object or put an object where it must not go."""
+        for placement in proposal.placements:
+            target = graph.get(placement.target)
+            if placement.target in proposal.protected:
+                return Verdict(
+                    Outcome.REFUSE,
+                    f"I can't do that: it would move the {target.name}, which you asked me to "
+                    "leave where it is.",
+                    (target.id,),
+                )
+            if (placement.target, placement.destination) in proposal.keep_out:
+                destination = graph.get(placement.destination)
+                return Verdict(
+                    Outcome.REFUSE,
+                    f"I can't do that: it would put the {target.name} in the "
+                    f"{destination.name}, which you asked me not to.",
+                    (target.id, destination.id),
+                )
+        return None
 
     def _check_binding(self, binding: Binding, graph: SceneGraph) -> Verdict | None:
         reference = binding.grounding.reference
@@ -125,6 +156,12 @@ class SafetyGate:
         if not binding.singular:
             if best is None or best[1] < self.config.min_score:
                 return Verdict(Outcome.REFUSE, f"I can't find {_with_article(described)} here.")
+            for object_id in binding.chosen:
+                forbidden = self._forbidden(graph.get(object_id), described)
+                if forbidden:
+                    return Verdict(
+                        Outcome.REFUSE, f"I won't touch that: {forbidden} is on the forbidden list."
+                    )
             return self._check_novel(binding, graph, noun)
         best = binding.grounding.best()
         assert best is not None
@@ -136,13 +173,16 @@ class SafetyGate:
             for i in binding.grounding.order
             if self._rivals(best[1], float(binding.grounding.scores[i]), novel_choice)
         ]
+        if binding.mode == "any":
+            contenders = contenders[:1]  # any of them will do: the candidates are no rivals
+            best = (binding.chosen[0], _score(binding, binding.chosen[0]))
         if len(contenders) > 1:
             question = clarification(noun, contenders[:3], graph)
             return Verdict(Outcome.CLARIFY, question, tuple(c.id for c in contenders[:3]))
         novel = self._check_novel(binding, graph, noun)
         if novel is not None:
             return novel
-        if novel_choice:
+        if novel_choice and binding.mode != "any":
             unsure = self._uncertain_members(binding, graph, noun)
             if unsure is not None:
                 return unsure
@@ -325,6 +365,10 @@ def _with_article(text: str) -> str:
     if text.split()[0] in ("the", "a", "an", "some", "any", "something", "all", "every", "each"):
         return text
     return f"the {text}"
+
+
+def _score(binding: Binding, object_id: str) -> float:
+    return float(binding.grounding.scores[binding.grounding.ids.index(object_id)])
 
 
 def _rests_on_untrained(binding: Binding, graph: SceneGraph) -> bool:
