@@ -28,8 +28,10 @@ _POLITE = (
     "would you please", "would you", "will you", "would you mind", "do you mind",
     "i would like you to", "i want you to", "i need you to", "i would love you to",
     "i would appreciate it if you could", "i would appreciate it if you would", "go ahead and",
+    "go ahead", "come on", "hurry up", "would you be so kind as to", "be so kind as to",
+    "could you be so kind as to", "would you kindly", "if you would",
     "now", "just", "ok", "okay", "alright", "all right", "so", "hey", "hi", "hello", "robot",
-    "hey robot", "um", "uh", "well", "right", "first", "firstly", "first of all", "to start",
+    "hey robot", "um", "uh", "well", "first", "firstly", "first of all", "to start",
     "to begin", "to begin with", "start by", "begin by", "and", "then", "also",
     "make sure to", "be sure to", "try to", "remember to", "do not forget to", "time to",
     "let us", "you should", "you can", "you could", "you need to", "you must", "i think",
@@ -40,7 +42,7 @@ _POLITE = (
 _POLITE_SUFFIX = (
     "please", "for me", "thanks", "thank you", "if you can", "if you could", "when you can",
     "if you do not mind", "now", "right now", "right away", "quickly", "carefully", "gently",
-    "slowly", "as well", "too", "thank you very much", "ok", "okay", "as soon as possible",
+    "slowly", "thank you very much", "ok", "okay", "as soon as possible",
     "asap", "when you get a chance", "again", "please and thank you",
 )  # fmt: skip
 _CONSTRAINT_VERBS = (
@@ -49,6 +51,7 @@ _CONSTRAINT_VERBS = (
 )
 
 
+_EXCEPT = ("except", "excluding", "apart", "other")
 _CONSTRAINT_GERUNDS = {
     "keeping": "keep", "leaving": "leave", "avoiding": "avoid", "making sure": "make sure",
     "not moving": "do not move", "not touching": "do not touch",
@@ -89,6 +92,7 @@ def strip_polite(clause: str) -> str:
 def split_clauses(sentence: str) -> list[str]:
     """Clauses in order (see module docstring); "before that" moves a clause earlier."""
     pieces: list[str] = []
+    sentence = re.sub(r"(?:^|\s),?\s*\bnext\s*,", " , then ", sentence)
     for part in _SEQUENCE.split(sentence):
         listed = _join_lists([p.strip() for p in _COMMA.split(part) if p.strip()])
         for piece in listed:
@@ -116,7 +120,7 @@ def _split_and(piece: str) -> list[str]:
     words = piece.split()
     clauses, start = [], 0
     for i, word in enumerate(words):
-        if i == 0 or word not in ("and", "but", "without", "while", "whilst"):
+        if i == 0 or word not in ("and", "but", "without", "while", "whilst", *_EXCEPT):
             continue
         after = words[i + 1 :]
         if _starts_clause(word, after, words[start:i]):
@@ -132,6 +136,10 @@ def _starts_clause(conjunction: str, after: list[str], before: list[str]) -> boo
     if conjunction in ("without", "while", "whilst"):
         return True
     first = after[0]
+    if conjunction in _EXCEPT:
+        # "put all the toys in the tray except the duck": an exception after the destination
+        follows = {"other": "than", "apart": "from"}.get(conjunction, first)
+        return find_destination(" ".join(before)) is not None and first == follows
     if conjunction == "and" and find_destination(" ".join(before)) is not None:
         rest = " ".join(after)
         if find_destination(rest) is not None or re.search(r"\b(?:too|as well)$", rest):
@@ -230,8 +238,8 @@ def _exception(clause: str, antecedent: Reference | None) -> Exception_ | None:
     text = match.group(1)
     if re.match(r"^(?:put|place|move|touch|pick)\b", text):
         return None
-    parts = re.split(r"\s*(?:\band\b|\bor\b|\bnor\b)\s*", text)
-    return Exception_(tuple(parse_reference(p, parent) for p in parts if p))
+    reference = parse_reference(text, parent)
+    return Exception_(reference.members or (reference,))
 
 
 def constraint(clause: str, antecedent: Reference | None) -> Constraint | NotUnderstood | None:
@@ -268,6 +276,9 @@ def constraint(clause: str, antecedent: Reference | None) -> Constraint | NotUnd
     if dont_move is not None:
         text = next(g for g in dont_move.groups() if g is not None)
         return _checked(Constraint("dont_move", parse_reference(text, parent)))
+    bare = re.match(r"^(?:but )?leave (.+)$", clause)
+    if bare is not None and find_destination(bare.group(1)) is None:
+        return _checked(Constraint("dont_move", parse_reference(bare.group(1), parent)))
     return None
 
 

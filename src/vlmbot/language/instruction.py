@@ -160,13 +160,14 @@ def _step(clause: str, steps: list[Step], antecedent: Reference | None) -> Step 
     blue one in the tray", "… and the duck too")."""
     verb, _ = split_verb(clause)
     if verb is not None:
-        return parse_step(clause, antecedent)
+        return parse_step(re.sub(r"\s+(?:too|as well)$", "", clause), antecedent)
     previous = steps[-1] if steps else None
     parent = antecedent.head if antecedent is not None else None
-    too = re.match(r"^(?:also\s+)?(.+?)(?:\s+(?:too|as well|also))?$", clause)
+    too = re.match(r"^(?:also\s+(.+)|(.+?)\s+(?:too|as well|also))$", clause)
     if isinstance(previous, PlaceCommand) and too and not _has_destination(clause):
-        target = parse_reference(too.group(1), parent)
+        target = parse_reference(too.group(1) or too.group(2), parent)
         return replace(previous, target=target)
+    clause = re.sub(r"\s+(?:too|as well)$", "", clause)
     if _has_destination(clause):
         borrowed = previous.verb if isinstance(previous, PlaceCommand) else ""
         if not borrowed:

@@ -9,9 +9,10 @@ not a question it knows.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from vlmbot.language.commands import Question
-from vlmbot.language.reference import parse_reference
+from vlmbot.language.reference import Reference, parse_reference
 
 #: Relation words in questions → relation name.
 _QUESTION_RELATIONS = (
@@ -59,7 +60,7 @@ def _count(sentence: str) -> Question | None:
         return None
     subject = re.sub(r"\s+(?:are|is)\s+(?=(?:" + _REL + r")\b)", " ", match.group(1))
     subject = re.sub(r"\s+(?:are|is)$", "", subject)
-    return Question("count", parse_reference(subject))
+    return Question("count", _as_set(parse_reference(subject)))
 
 
 def _color(sentence: str) -> Question | None:
@@ -162,4 +163,16 @@ def _exists(sentence: str) -> Question | None:
                          sentence)  # fmt: skip
     if match is None:
         return None
-    return Question("exists", parse_reference(match.group(1)))
+    return Question("exists", _as_any(parse_reference(match.group(1))))
+
+
+def _as_set(reference: Reference) -> Reference:
+    """A count is over the whole set, however it was worded ("how many blocks")."""
+    return replace(reference, determiner="all", plural=True, count=None)
+
+
+def _as_any(reference: Reference) -> Reference:
+    """An existence question asks about any one ("do you see any ducks")."""
+    if reference.members:
+        return reference
+    return replace(reference, determiner="a", plural=False, count=None)

@@ -66,7 +66,7 @@ SUPERLATIVES = {
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1, "1st": 1, "2nd": 2}
 DETERMINERS = ("the", "a", "all", "vague")
 GENERIC_HEADS = {"one", "ones", "thing", "things", "object", "objects", "item", "items", "piece"}
-EVERYTHING = {"everything", "all objects", "all the objects", "all things", "all items", "it all"}
+EVERYTHING = {"everything", "all", "all objects", "all the objects", "all things", "all items", "it all"}
 _ARTICLES = {"the", "a", "an", "of", "that", "which", "is", "are", "this", "these", "those", "my"}
 
 
@@ -113,7 +113,9 @@ class Reference:
             return "vague"
         if self.count is not None and not (self.count == 1 and not self.plural):
             return "count"
-        if self.plural or self.determiner == "all" or self.members:
+        if self.members:
+            return "any" if self.determiner == "a" else "all"
+        if self.plural or self.determiner == "all":
             return "all"
         return "any" if self.determiner == "a" else "unique"
 
@@ -164,15 +166,25 @@ def parse_reference(text: str, parent_head: str | None = None) -> Reference:
     parent_head: what "one" means inside an exception or a coordination ("the red one")."""
     original = text
     text = " ".join(re.sub(r"[^a-z0-9' -]", " ", text.lower()).split())
+    text = _of_the_group(text)
     main, exceptions = _split_exception(text)
     if exceptions is not None:
         base = parse_reference(main, parent_head)
-        excluded = _members(exceptions, base.head or parent_head, plural=False)
+        excluded = _flatten(parse_reference(exceptions, base.head or parent_head))
         return replace(base, text=original, exclude=base.exclude + excluded)
     coordinated = _coordination(text, parent_head)
     if coordinated is not None:
         return replace(coordinated, text=original)
     return replace(_simple(text, parent_head), text=original)
+
+
+def _of_the_group(text: str) -> str:
+    """ "the lighter of the two blocks" → "the lighter block"."""
+    match = re.match(r"^(?:the\s+)?(\w+)(?:\s+one)? of (?:the|these|those)(?:\s+(?:two|2|three|3))?\s+(.+)$", text)
+    if match is None or match.group(1) not in SUPERLATIVES:
+        return text
+    words = match.group(2).split()
+    return f"the {match.group(1)} {' '.join([*words[:-1], singular(words[-1])])}"
 
 
 def _split_exception(text: str) -> tuple[str, str | None]:
@@ -196,17 +208,6 @@ def _is_plural_phrase(text: str) -> bool:
     return bool(words) and words[-1] != singular(words[-1]) and words[-1] not in ("this", "is")
 
 
-def _members(text: str, parent_head: str | None, plural: bool) -> tuple[Reference, ...]:
-    parts = [p for p in re.split(r"\s*(?:,\s*)?\b(?:and|or|nor)\b\s*|\s*,\s*", text) if p]
-    members = []
-    for part in parts:
-        member = _simple(part, parent_head)
-        if plural and member.determiner == "the" and member.count is None:
-            member = replace(member, determiner="all", plural=True)
-        members.append(member)
-    return tuple(members)
-
-
 def _coordination(text: str, parent_head: str | None) -> Reference | None:
     """ "the red and blue blocks", "the mug and the duck", "the red or the blue block"."""
     match = re.search(r"\s(and|or)\s", text)
@@ -220,8 +221,10 @@ def _coordination(text: str, parent_head: str | None) -> Reference | None:
     prefix = lead.group(1) if lead else ""
     left = left[lead.end() :] if lead else left
     right_ref = parse_reference(right, parent_head)
-    plural = prefix in ("both", "all", "all the", "all of the") or (
-        right_ref.plural and not right_ref.members
+    plural = prefix in ("all", "all the", "all of the") or (
+        right_ref.members and all(m.mode == "all" for m in right_ref.members)
+        if right_ref.members
+        else right_ref.plural
     )
     if _only_attributes(left):
         # "the red and blue blocks": the head comes from the right.
@@ -232,6 +235,8 @@ def _coordination(text: str, parent_head: str | None) -> Reference | None:
         left_ref = _simple(left, parent_head)
         if left_ref.head in ("", "object") and right_ref.head:
             left_ref = replace(left_ref, head=right_ref.head)
+        if re.search(r"\bones?$", right) and not right_ref.members and left_ref.head:
+            right_ref = replace(right_ref, head=left_ref.head)  # "the red block and the blue one"
     members = []
     for member in (*_flatten(left_ref), *_flatten(right_ref)):
         if plural and member.mode == "unique":
@@ -256,6 +261,7 @@ def _only_attributes(text: str) -> bool:
 def _simple(text: str, parent_head: str | None) -> Reference:
     """A noun phrase without coordination or exceptions."""
     text = " ".join(text.split())
+    of_group = bool(re.match(r"^(?:any|either|one|any one|either one|some) of\b", text))
     determiner, count, plural, text = _quantity(text)
     if text in EVERYTHING or re.match(r"^(everything|it all)\b", text):
         return Reference(text, "", plural=True, determiner="all")
@@ -279,6 +285,10 @@ def _simple(text: str, parent_head: str | None) -> Reference:
     while words and words[0] in _ARTICLES:
         words.pop(0)
     head, plural = _head(words, plural, parent_head, relation is not None)
+    if count == 1 or (determiner == "a" and count is None and of_group):
+        plural, count = False, None  # "one of the cubes", "any of the bricks": any one
+    elif determiner == "a" and plural and count is None:
+        determiner = "vague"  # "some blocks": how many?
     if plural and determiner == "the" and count is None:
         determiner = "all"
     if determiner == "the" and re.match(r"^(?:something|anything|somewhere)\b", head):
@@ -289,18 +299,27 @@ def _simple(text: str, parent_head: str | None) -> Reference:
     )  # fmt: skip
 
 
+_NUMBERS = "|".join(
+    sorted((re.escape(w.removesuffix(" of")) for w in NUMBER_WORDS if w != "both"), key=len,
+           reverse=True)
+)  # fmt: skip
+_QUANTIFIERS: tuple[tuple[str, str, int | None], ...] = (
+    (r"(?:any one|either one|one) of (?:the|those|these)", "a", None),
+    (r"(?:any|either|some) of (?:the|those|these)", "a", None),
+    (r"(?:a few|several|a bunch of|a handful of|many|most|some of the|some of)", "vague", 0),
+    (r"(?:all|both|each|every one) of (?:the|those|these|them)", "all", None),
+    (r"(?:all the|all|every single|every|each|each and every)", "all", None),
+    (r"(?:a|an|any|some|another|either)", "a", None),
+    (r"(?:this|that|these|those|the|my)", "the", None),
+)
+
+
 def _quantity(text: str) -> tuple[str, int | None, bool, str]:
     """(determiner, count, plural, the rest) from the phrase's leading quantifier."""
-    patterns: tuple[tuple[str, str, int | None], ...] = (
-        (r"(?:any one|either one|one) of (?:the|those|these)", "a", None),
-        (r"(?:any|either|some) of (?:the|those|these)", "a", None),
-        (r"(?:a few|several|a bunch of|a handful of|many|most|some of the|some of)", "vague", 0),
-        (r"(?:all|both|each|every one) of (?:the|those|these|them)", "all", None),
-        (r"(?:all the|all|every single|every|each|each and every)", "all", None),
-        (r"(?:a|an|any|some|another|either)", "a", None),
-        (r"(?:this|that|these|those|the|my)", "the", None),
+    number = re.match(
+        rf"^(?:(the|all|any|both)\s+)?(\d+|{_NUMBERS})(?:\s+of)?(?:\s+(?:the|those|these))?\s+",
+        text,
     )
-    number = re.match(r"^(?:(the|all|any|both)\s+)?(\d+|[a-z]+(?: of)?)\s+(?:of (?:the )?)?", text)
     if number:
         value = _number(number.group(2))
         if value is not None and value >= 1 and number.end() < len(text):
@@ -308,11 +327,11 @@ def _quantity(text: str) -> tuple[str, int | None, bool, str]:
             return determiner, value, value > 1, text[number.end() :]
     if re.match(r"^both\b", text):
         return "the", 2, True, re.sub(r"^both\s+(?:of\s+)?(?:the\s+)?", "", text)
-    for pattern, determiner, count in patterns:
+    for pattern, determiner, count in _QUANTIFIERS:
         match = re.match(rf"^{pattern}\s+", text)
         if match:
             rest = text[match.end() :]
-            plural = determiner in ("all", "vague") or _is_plural_phrase(rest)
+            plural = determiner in ("all", "vague") or (determiner == "the" and _is_plural_phrase(rest))
             return determiner, None if count == 0 else count, plural, rest
     return "the", None, False, text
 
@@ -321,13 +340,17 @@ def _number(word: str) -> int | None:
     if word.isdigit():
         return int(word)
     for phrase, value in NUMBER_WORDS.items():
-        if word in (phrase, phrase.removeprefix("a ")) and phrase not in ("both",):
+        if word in (phrase, phrase.removesuffix(" of"), phrase.removeprefix("a ").removesuffix(" of")):
             return value
     return None
 
 
 def _negated_colors(text: str) -> tuple[list[str], str]:
     """ "that is not red", "which isn't blue", "that are not red", "non-red"."""
+    prefixed = re.search(r"\bnon[ -]?([a-z]+)\b", text)
+    if prefixed is not None and find_color_words(prefixed.group(1)):
+        found = [name for name, _, _ in find_color_words(prefixed.group(1))]
+        return found, " ".join((text[: prefixed.start()] + " " + text[prefixed.end() :]).split())
     match = re.search(
         r"\b(?:that|which)?\s*(?:is not|are not|is no|not|non)[ -]([a-z ]+?)(?=$|\s(?:on|in|next|by|near|to)\b)",
         text,
@@ -352,10 +375,11 @@ def _split_relation(text: str) -> tuple[str, tuple[str, str] | None]:
     if best is None:
         return text, None
     start, relation, rest = best
-    if not text[:start].strip() and relation != "closest":
+    before = re.sub(r"\s+(?:that|which|who)(?:\s+(?:is|are|sits|lies|stands))?$", "", text[:start].rstrip())
+    if not before.strip() and relation != "closest":
         return text, None  # "in the bowl" alone is not "the X in the bowl"
     rest = re.sub(r"^(?:the\s+)?(?:one\s+)?", "", rest) if relation == "closest" else rest
-    return text[:start].strip(), (relation, rest if rest else "object")
+    return before.strip(), (relation, rest if rest else "object")
 
 
 _CLAUSE_WORDS = {"that", "which", "who", "you", "to", "can", "from", "for", "with", "it"}
@@ -374,7 +398,7 @@ def _head(
         plural = True
         words[-1] = singular(words[-1])
     head = " ".join(words)
-    if head in GENERIC_HEADS or (not head and has_relation):
+    if head in GENERIC_HEADS or not head:
         if head in ("ones", "things", "objects", "items"):
             plural = True
         head = parent_head if parent_head else "object"

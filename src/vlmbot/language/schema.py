@@ -238,7 +238,9 @@ def _reference(data: object, path: str, depth: int = 0) -> Reference:
         relation = (name, _reference(rel.get("anchor"), f"{path}.relation.anchor", depth + 1))
     members = _list(record.get("members", []), f"{path}.members")
     excluded = _list(record.get("exclude", []), f"{path}.exclude")
-    plural = determiner == "all" or (count is not None and count > 1) or bool(members)
+    plural = determiner == "all" or (count is not None and count > 1) or (
+        bool(members) and determiner != "a"
+    )
     return Reference(
         text=head,
         head=head,

@@ -34,7 +34,7 @@ from vlmbot.lexicon.verbs import (
 DESTINATIONS: dict[str, str] = {
     "on top of": "on", "onto": "on", "on to": "on", "on": "on", "up on": "on", "down on": "on",
     "atop": "on", "into": "in", "inside": "in", "inside of": "in", "in": "in", "down in": "in",
-    "to": "in", "over to": "in", "back in": "in", "back into": "in", "back on": "on",
+    "to": "in", "over to": "in",
     "to the left of": "left_of", "left of": "left_of", "on the left of": "left_of",
     "on the left side of": "left_of", "to the left side of": "left_of",
     "to the right of": "right_of", "right of": "right_of", "on the right of": "right_of",
@@ -161,6 +161,8 @@ def _place_or_pick(verb: str, rest: str, antecedent: Reference | None) -> Step |
     place = check_destination(rest[end:], target)
     if isinstance(place, NotUnderstood):
         return place
+    if target.everything:
+        return ClearCommand(place, target.exclude)  # "put all but the red block in the tray"
     relation = DESTINATIONS[phrase]
     if verb in ("stack", "pile", "balance", "nest") and relation == "in":
         relation = "on"
@@ -177,6 +179,8 @@ def _is_particle(words: list[str], i: int) -> bool:
     """ "pick up the duck", "put the duck down in the bowl": a particle at the start or after
     the object, not a preposition of the destination ("over to the bowl")."""
     after = words[i + 1] if i + 1 < len(words) else ""
+    if i > 0 and words[i - 1] in ("the", "a", "an", "at", "in", "on", "very", "far"):
+        return False  # "at the back", "on the far side": a noun, not a particle
     return i == 0 or after in ("in", "into", "on", "onto", "next", "beside", "by", "") or (
         after in ("to",) and words[i] != "over"
     )
@@ -214,15 +218,23 @@ def check_target(reference: Reference) -> Reference | NotUnderstood:
 
 def check_destination(text: str, target: Reference) -> Reference | NotUnderstood:
     """A reference to a destination on the table, or why it cannot be one."""
-    reference = parse_reference(text.strip())
+    text = text.strip()
+    reference = parse_reference(text)
     head = reference.head.removeprefix("the ")
-    kind = PLACES.get(head) or PLACES.get(text.strip().removeprefix("the "))
-    if kind is None and reference.relation is None:
-        kind = next((PLACES[w] for w in _last_words(head) if w in PLACES), None)
-    if kind is not None:
-        reason = PLACE_REASONS[kind].format(name=head)
+    keys = [text.removeprefix("the "), head]
+    if reference.relation is None:
+        keys += _last_words(head)
+    place = next((key for key in keys if key in PLACES), None)
+    if place is not None:
+        kind = PLACES[place]
+        reason = PLACE_REASONS[kind].format(name=place)
         outcome = "clarify" if kind == "table" else "refuse"
-        return NotUnderstood(reason, "place", outcome, head)
+        return NotUnderstood(reason, "place", outcome, place)
+    if re.match(r"^(?:each|every|all)\b", text):
+        return NotUnderstood(
+            f"one {target.head or 'object'} in each {head}? I can only put objects into one "
+            "container per step: say which", "unsupported", "clarify", text,
+        )  # fmt: skip
     if reference.mode == "all" and not reference.members and reference.head:
         reference = replace(reference, determiner="a", plural=False)  # "in the bowls": any
     problem = unparsed_words(reference)

@@ -39,6 +39,14 @@ CONTRACTIONS = {
     "im": "i am", "pickup": "pick up", "pls": "please", "plz": "please", "thx": "thanks", "u": "you", "ur": "your",
 }  # fmt: skip
 
+#: Words run together or split in the wrong place ("int he bowl").
+_SPLIT_FIXES = {
+    "int he": "in the", "ont he": "on the", "tot he": "to the", "oft he": "of the",
+    "inthe": "in the", "onthe": "on the", "tothe": "to the", "ofthe": "of the",
+    "nextto": "next to", "ontop": "on top", "intothe": "into the", "onto the the": "onto the",
+}  # fmt: skip
+_SPLIT_TYPOS = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in _SPLIT_FIXES) + r")\b")
+
 #: Words the parser itself uses (function words of commands, questions and references).
 GRAMMAR_WORDS = frozenset(
     """the a an any some one all every each both this that these those its their my your it
@@ -60,7 +68,6 @@ def _vocabulary_words() -> set[str]:
     words: set[str] = set(GRAMMAR_WORDS) | set(BASIC_COLORS) | set(STANDALONE_COLORS)
     words |= set(SIZE_WORDS) | set(MANNER_WORDS) | ACTION_VERBS | UNSUPPORTED_VERBS
     phrases = [
-        *FORBIDDEN_PHRASES,
         *PLACES,
         *NUMBER_WORDS,
         *ORDINAL_WORDS,
@@ -77,7 +84,8 @@ def _vocabulary_words() -> set[str]:
 
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> frozenset[str]:
-    """Every word the parser knows, with plural and -ing forms."""
+    """Every word typos are corrected towards, with plural forms. Forbidden words are not
+    among them: a typo never turns an instruction into a refusal ("slat" is not "slam")."""
     words = _vocabulary_words()
     plurals = {_plural(w) for w in words if not w.endswith("s")}
     return frozenset(w for w in words | plurals if len(w) > 1)
@@ -143,13 +151,23 @@ def correct(word: str) -> str:
     """The vocabulary word a typo most likely meant, or the word itself.
 
     Only alphabetic words of 3+ letters that are neither parser vocabulary nor English words
-    are corrected, to the unique vocabulary word within 1 edit (2 from 8 letters on)."""
+    are corrected, to the unique vocabulary word within 1 edit (2 from 8 letters on); a short
+    word (under 5 letters) only for a swapped, missing or doubled letter, never a wrong one
+    ("blok" is "block", but "slat" stays "slat")."""
     known = vocabulary()
     if len(word) < 3 or not word.isalpha() or word in known or word in english_words():
         return word
-    if word in gerunds():
+    if word in gerunds() or word in _forbidden_words():
         return word
-    return closest(word, known) or word
+    guess = closest(word, known)
+    if guess is None or (len(word) < 5 and _slip(word, guess) == 3):
+        return word
+    return guess
+
+
+@functools.lru_cache(maxsize=1)
+def _forbidden_words() -> frozenset[str]:
+    return frozenset(w for p in FORBIDDEN_PHRASES for w in p.split() if len(w) > 3)
 
 
 def _deletes(word: str, depth: int) -> set[str]:
@@ -191,14 +209,17 @@ def _rank(word: str, candidate: str, distance: int) -> tuple[int, int, int, int]
     """Order of likelihood among equally distant words: the commoner slip first (swapped
     letters, then a missing letter, an extra one, a wrong one), the same first letter, then
     the commoner kind of word (grammar words, then verbs)."""
-    if len(candidate) == len(word) + 1:
-        slip = 1
-    elif len(candidate) == len(word) - 1:
-        slip = 2
-    else:
-        slip = 0 if sorted(candidate) == sorted(word) else 3
     tier = 0 if candidate in GRAMMAR_WORDS else 1 if candidate in ACTION_VERBS else 2
-    return distance, slip, int(candidate[0] != word[0]), tier
+    return distance, _slip(word, candidate), int(candidate[0] != word[0]), tier
+
+
+def _slip(word: str, candidate: str) -> int:
+    """0 swapped letters, 1 a missing letter, 2 an extra letter, 3 a wrong letter."""
+    if len(candidate) == len(word) + 1:
+        return 1
+    if len(candidate) == len(word) - 1:
+        return 2
+    return 0 if sorted(candidate) == sorted(word) else 3
 
 
 def normalize(text: str) -> str:
@@ -209,6 +230,7 @@ def normalize(text: str) -> str:
     text = re.sub(r"[;:]|\.(?=\s+\S)|\s-\s|\(|\)", " , ", text)
     text = re.sub(r"[!?.\"]+", " ", text)
     text = text.replace(",", " , ").replace("&", " and ")
+    text = _SPLIT_TYPOS.sub(lambda m: _SPLIT_FIXES[m.group(0)], text)
     words = []
     for token in text.split():
         token = token.strip("'")

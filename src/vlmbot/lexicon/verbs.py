@@ -57,7 +57,8 @@ UNSUPPORTED_VERBS = frozenset(
     draw write fly jump squeeze push pull shake roll wiggle tap poke point juggle bounce hide empty
     fill heat freeze cool warm boil fry bake stir mix blend peel chop unscrew screw tie untie
     wrap unwrap inflate deflate press lick bite chew swallow sniff smell taste kiss hug pet
-    feed water plant dig wear tickle whistle clap count read type print call text email""".split()
+    feed water plant dig wear tickle whistle clap count read type print call text email give
+    hand pass offer tell say speak explain show sing""".split()
 )
 
 #: Manner words: accepted and accounted for, with no effect on the plan.
@@ -72,7 +73,7 @@ MANNER_CLAUSES = (
     "without breaking it", "without breaking them", "without breaking anything",
     "without damaging it", "without damaging them", "without damaging anything",
     "and be careful", "be careful", "careful", "gently", "carefully", "slowly", "thanks",
-    "thank you", "thank you very much", "cheers", "if you can", "if you could",
+    "thank you", "thank you very much", "cheers", "go ahead", "come on", "hurry up", "if you can", "if you could",
     "if you do not mind", "when you get a chance", "when you have a moment", "for me",
     "right now", "right away", "please", "okay", "ok", "now",
     "be careful not to drop it", "be careful not to break it", "do not drop it",

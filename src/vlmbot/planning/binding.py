@@ -96,6 +96,12 @@ class Binder:
         excluded = self.excluded(reference, bound)
         if bound.question:
             return bound
+        if reference.mode == "any" and reference.members:
+            # "the red or the blue block": any one of the members
+            grounding = self.grounder.ground(reference, exclude=exclude + excluded + tuple(protected), prior=prior)
+            part = self._any(role, reference, grounding, near)
+            part.notes = bound.notes + part.notes
+            return part
         members = reference.members or (reference,)
         for member in members:
             part = self._bind_one(role, member, exclude + excluded, prior, near, protected)
