@@ -135,7 +135,7 @@ def parse_clauses(clauses: list[str]) -> Parsed:
         if isinstance(special, NotUnderstood):
             return special
         if isinstance(special, Constraint):
-            constraints.append(special)
+            constraints.append(_resolved(special, steps))
             continue
         if isinstance(special, Exception_):
             if not steps:
@@ -153,6 +153,17 @@ def parse_clauses(clauses: list[str]) -> Parsed:
             )
         return NotUnderstood("I do not understand the instruction", "unparsed")
     return Instruction(tuple(steps), tuple(constraints))
+
+
+def _resolved(constraint: Constraint, steps: list[Step]) -> Constraint:
+    """ "… in the bowl, but keep the duck out of it": "it" is the step's destination."""
+    destination = constraint.destination
+    if destination is None or destination.head not in ("it", "there", "that", "them"):
+        return constraint
+    previous = steps[-1] if steps else None
+    if isinstance(previous, PlaceCommand | ClearCommand):
+        return replace(constraint, destination=previous.destination)
+    return constraint
 
 
 def _step(clause: str, steps: list[Step], antecedent: Reference | None) -> Step | NotUnderstood:

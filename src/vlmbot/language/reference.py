@@ -275,6 +275,8 @@ def _simple(text: str, parent_head: str | None) -> Reference:
     words = text.split()
     superlative = position or next((SUPERLATIVES[w] for w in words if w in SUPERLATIVES), None)
     ordinal = ordinal or next((ORDINALS[w] for w in words if w in ORDINALS), None)
+    if ordinal == -1 and position is not None:
+        ordinal = None  # "the last block on the right" is the rightmost
     words = [w for w in words if w not in SUPERLATIVES and w not in ORDINALS]
     colors, text = _take_colors(" ".join(words))
     words = text.split()
