@@ -40,7 +40,9 @@ _EXISTS = (
 
 def parse_question(sentence: str) -> Question | None:
     """Questions about the scene; None when the sentence is not one (see module docstring)."""
-    sentence = re.sub(r"^(?:hey |ok |okay |so |and |robot |please )+", "", sentence).strip()
+    sentence = re.sub(
+        r"^(?:(?:hey|ok|okay|so|and|robot|please|hi|hello|um|well|excuse me)\s*,?\s*)+", "", sentence
+    ).strip()
     sentence = re.sub(r"\s+please$", "", sentence)
     for parse in (_count, _color, _where, _describe, _what_relation, _which, _exists, _relation):
         question = parse(sentence)
