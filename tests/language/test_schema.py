@@ -22,30 +22,47 @@ def test_round_trip(case):
         ({"kind": "instruction", "steps": []}, "steps"),
         ({"kind": "instruction", "steps": [{"action": "throw"}]}, "steps[0].action"),
         (
-            {"kind": "instruction", "steps": [{"action": "place", "relation": "under",
-                                               "target": {"head": "block"},
-                                               "destination": {"head": "bowl"}}]},
+            {
+                "kind": "instruction",
+                "steps": [
+                    {
+                        "action": "place",
+                        "relation": "under",
+                        "target": {"head": "block"},
+                        "destination": {"head": "bowl"},
+                    }
+                ],
+            },
             "steps[0].relation",
         ),
         (
-            {"kind": "instruction", "steps": [{"action": "pick",
-                                               "target": {"head": "block", "colors": ["reddish"]}}]},
+            {
+                "kind": "instruction",
+                "steps": [{"action": "pick", "target": {"head": "block", "colors": ["reddish"]}}],
+            },
             "steps[0].target.colors[0]",
         ),
         (
-            {"kind": "instruction", "steps": [{"action": "pick",
-                                               "target": {"head": "block", "count": 0}}]},
+            {
+                "kind": "instruction",
+                "steps": [{"action": "pick", "target": {"head": "block", "count": 0}}],
+            },
             "steps[0].target.count",
         ),
         (
-            {"kind": "instruction", "steps": [{"action": "pick",
-                                               "target": {"head": "block", "colour": "red"}}]},
+            {
+                "kind": "instruction",
+                "steps": [{"action": "pick", "target": {"head": "block", "colour": "red"}}],
+            },
             "steps[0].target",
         ),
         ({"kind": "question", "question": "why"}, "question"),
         (
-            {"kind": "instruction", "steps": [{"action": "pick", "target": {"head": "b"}}],
-             "constraints": [{"kind": "keep_out", "target": {"head": "mug"}}]},
+            {
+                "kind": "instruction",
+                "steps": [{"action": "pick", "target": {"head": "b"}}],
+                "constraints": [{"kind": "keep_out", "target": {"head": "mug"}}],
+            },
             "constraints[0].destination",
         ),
     ],

@@ -20,9 +20,11 @@ class FakeLLM:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
-                fake.requests.append({"path": self.path, "body": json.loads(self.rfile.read(length))})
+                fake.requests.append(
+                    {"path": self.path, "body": json.loads(self.rfile.read(length))}
+                )
                 reply = fake.replies[min(len(fake.requests), len(fake.replies)) - 1]
                 fake.respond(self, reply)
 
@@ -49,7 +51,9 @@ class FakeLLM:
             body = str(reply[1]).encode()
         else:
             content = reply if isinstance(reply, str) else json.dumps(reply)
-            body = json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]}).encode()
+            body = json.dumps(
+                {"choices": [{"message": {"role": "assistant", "content": content}}]}
+            ).encode()
         try:
             handler.send_response(200)
             handler.send_header("Content-Type", "application/json")

@@ -36,7 +36,9 @@ def _planner(url, timeout=2.0):
 def test_an_answer_in_schema_is_planned_and_gated(model, tabletop):
     with FakeLLM([PLACE_DUCK]) as llm:
         planner = _planner(llm.url)
-        parsed, proposal, verdict = _plan(planner, model, tabletop, "the yellow fellow goes in the tray")
+        parsed, proposal, verdict = _plan(
+            planner, model, tabletop, "the yellow fellow goes in the tray"
+        )
     assert planner.last_source == "llm" and isinstance(parsed, Instruction)
     assert verdict.outcome is Outcome.ACT
     assert [(p.target, p.destination) for p in proposal.placements] == [("duck", "tray")]
@@ -61,7 +63,7 @@ def test_an_answer_in_schema_is_planned_and_gated(model, tabletop):
 def test_failures_and_out_of_schema_answers_fall_back_to_the_rule_parser(model, tabletop, reply):
     with FakeLLM([reply]) as llm:
         planner = _planner(llm.url)
-        parsed, proposal, verdict = _plan(planner, model, tabletop, "put the duck in the tray")
+        _, proposal, verdict = _plan(planner, model, tabletop, "put the duck in the tray")
     assert planner.last_source == "rule" and planner.last_error
     assert verdict.outcome is Outcome.ACT and proposal.placements[0].target == "duck"
 
@@ -99,8 +101,9 @@ def test_the_rule_parsers_safety_refusals_stand(model, tabletop, text):
 
 
 def test_objects_the_scene_lacks_give_way_to_the_rule_parser(model, tabletop):
-    banana = {"kind": "instruction", "steps": [{"action": "place", "target": {"head": "banana"},
-                                                "relation": "in", "destination": {"head": "tray"}}]}  # fmt: skip
+    step = {"action": "place", "target": {"head": "banana"}, "relation": "in",
+            "destination": {"head": "tray"}}  # fmt: skip
+    banana = {"kind": "instruction", "steps": [step]}
     with FakeLLM([banana]) as llm:
         planner = _planner(llm.url)
         _, proposal, verdict = _plan(planner, model, tabletop, "put the duck in the tray")
@@ -116,7 +119,7 @@ def test_prompt_and_answers():
 
 
 class _EmptyGraph:
-    objects: list = []
+    objects = ()
 
 
 @pytest.mark.parametrize(
@@ -134,7 +137,9 @@ def test_config_is_validated(options):
 
 def test_chat_url():
     assert LLMConfig("http://h:1/v1/", "m").chat_url == "http://h:1/v1/chat/completions"
-    assert LLMConfig("http://h:1/v1/chat/completions", "m").chat_url.endswith("/v1/chat/completions")
+    assert LLMConfig("http://h:1/v1/chat/completions", "m").chat_url.endswith(
+        "/v1/chat/completions"
+    )
 
 
 @pytest.mark.parametrize(

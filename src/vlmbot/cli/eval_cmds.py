@@ -71,8 +71,12 @@ def _planner_arguments(parser: argparse.ArgumentParser) -> None:
         help="vlm agent only: rule = the built-in parser (default); llm = an OpenAI-compatible "
         "chat endpoint reads the instruction (the rule parser stays the fallback)",
     )
-    parser.add_argument("--llm-url", help="with --planner llm: the endpoint, e.g. http://127.0.0.1:8080/v1")
-    parser.add_argument("--llm-model", help="with --planner llm: the model name the endpoint serves")
+    parser.add_argument(
+        "--llm-url", help="with --planner llm: the endpoint, e.g. http://127.0.0.1:8080/v1"
+    )
+    parser.add_argument(
+        "--llm-model", help="with --planner llm: the model name the endpoint serves"
+    )
     parser.add_argument(
         "--llm-timeout", type=float, default=20.0, help="with --planner llm: seconds (default: 20)"
     )

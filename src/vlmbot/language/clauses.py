@@ -59,7 +59,7 @@ _CONSTRAINT_GERUNDS = {
 
 
 @dataclass(frozen=True)
-class Exception_:
+class ExceptionClause:
     """An exception clause ("but not the red one"): objects the step before must leave out."""
 
     references: tuple[Reference, ...]
@@ -106,8 +106,11 @@ def _join_lists(pieces: list[str]) -> list[str]:
     joined: list[str] = []
     for piece in pieces:
         previous = joined[-1] if joined else ""
-        if previous and split_verb(previous)[0] and find_destination(previous) is None and (
-            split_verb(piece)[0] is None and not _is_bare_destination(piece)
+        if (
+            previous
+            and split_verb(previous)[0]
+            and find_destination(previous) is None
+            and (split_verb(piece)[0] is None and not _is_bare_destination(piece))
         ):
             joined[-1] = f"{previous} and {piece}"
         else:
@@ -216,9 +219,12 @@ def classify_special(clause: str, antecedent: Reference | None) -> object | None
         clause = re.sub(rf"^{gerund}\b", verb, clause)
     if clause in MANNER_CLAUSES or all(w in MANNER_WORDS for w in clause.split()):
         return Manner(clause)
-    if re.match(r"^(?:and )?(?:nothing else|only that|that is all|that is it|leave the rest"
-                r"|leave everything else(?: where it is| alone)?|do not touch anything else"
-                r"|do not move anything else|do not move the rest|leave the others)$", clause):
+    if re.match(
+        r"^(?:and )?(?:nothing else|only that|that is all|that is it|leave the rest"
+        r"|leave everything else(?: where it is| alone)?|do not touch anything else"
+        r"|do not move anything else|do not move the rest|leave the others)$",
+        clause,
+    ):
         return Manner(clause)  # fmt: skip
     exception = _exception(clause, antecedent)
     if exception is not None:
@@ -226,7 +232,7 @@ def classify_special(clause: str, antecedent: Reference | None) -> object | None
     return constraint(clause, antecedent)
 
 
-def _exception(clause: str, antecedent: Reference | None) -> Exception_ | None:
+def _exception(clause: str, antecedent: Reference | None) -> ExceptionClause | None:
     match = re.match(
         r"^(?:but )?(?:not|except(?: for)?|apart from|other than|excluding|aside from"
         r"|but not|save for|leaving out|leave out|skip|skipping|minus|except that)\s+(.+)$",
@@ -239,7 +245,7 @@ def _exception(clause: str, antecedent: Reference | None) -> Exception_ | None:
     if re.match(r"^(?:put|place|move|touch|pick)\b", text):
         return None
     reference = parse_reference(text, parent)
-    return Exception_(reference.members or (reference,))
+    return ExceptionClause(reference.members or (reference,))
 
 
 def constraint(clause: str, antecedent: Reference | None) -> Constraint | NotUnderstood | None:

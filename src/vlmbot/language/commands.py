@@ -105,7 +105,9 @@ class Instruction:
     constraints: tuple[Constraint, ...] = ()
 
     def render(self) -> str:
-        return " ; ".join([*(s.render() for s in self.steps), *(c.render() for c in self.constraints)])
+        return " ; ".join(
+            [*(s.render() for s in self.steps), *(c.render() for c in self.constraints)]
+        )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 
 from vlmbot.language.clauses import (
-    Exception_,
+    ExceptionClause,
     Manner,
     classify_special,
     split_clauses,
@@ -137,9 +137,11 @@ def parse_clauses(clauses: list[str]) -> Parsed:
         if isinstance(special, Constraint):
             constraints.append(_resolved(special, steps))
             continue
-        if isinstance(special, Exception_):
+        if isinstance(special, ExceptionClause):
             if not steps:
-                return NotUnderstood(f"except from what? ('{clause}')", "unparsed", "clarify", clause)
+                return NotUnderstood(
+                    f"except from what? ('{clause}')", "unparsed", "clarify", clause
+                )
             steps[-1] = _with_exception(steps[-1], special.references)
             continue
         step = _step(clause, steps, antecedent)
@@ -196,10 +198,11 @@ def _has_destination(clause: str) -> bool:
 
 def _append(steps: list[Step], step: Step) -> None:
     """A pick followed by a placement of the same object is one placement."""
-    if steps and isinstance(steps[-1], PickCommand) and isinstance(step, PlaceCommand):
-        if step.target is steps[-1].target:
-            steps[-1] = step
-            return
+    picked = steps[-1] if steps else None
+    pick_then_place = isinstance(picked, PickCommand) and isinstance(step, PlaceCommand)
+    if pick_then_place and step.target is picked.target:  # type: ignore[union-attr]
+        steps[-1] = step
+        return
     steps.append(step)
 
 

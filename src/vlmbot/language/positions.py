@@ -16,8 +16,8 @@ _SIDE.update({"rear": "backmost", "middle": "middle", "center": "middle", "centr
 _PHRASES: tuple[tuple[str, str | None], ...] = (
     (r"(?:that is |which is |that sits |lying )?(?:furthest|farthest|most|the most|all the way)"
      r" (?:to the |on the )?(?P<side>left|right)", None),
-    (r"(?:that is |which is )?(?:on|to|at|in) the (?:very |far |extreme )?"
-     r"(?P<side>left|right)(?:[- ]hand)?(?: side| end| edge)?(?: of the (?:table|row|line))?", None),
+    (r"(?:that is |which is )?(?:on|to|at|in) the (?:very |far |extreme )?(?P<side>left|right)"
+     r"(?:[- ]hand)?(?: side| end| edge)?(?: of the (?:table|row|line))?", None),
     (r"(?:far|extreme|very) (?P<side>left|right)", None),
     (r"(?:that is |which is )?(?:at|in) the (?:very )?(?P<side>back|rear|front|middle|center"
      r"|centre)(?: of the (?:table|row|line|group))?", None),

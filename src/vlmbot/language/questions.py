@@ -41,7 +41,9 @@ _EXISTS = (
 def parse_question(sentence: str) -> Question | None:
     """Questions about the scene; None when the sentence is not one (see module docstring)."""
     sentence = re.sub(
-        r"^(?:(?:hey|ok|okay|so|and|robot|please|hi|hello|um|well|excuse me)\s*,?\s*)+", "", sentence
+        r"^(?:(?:hey|ok|okay|so|and|robot|please|hi|hello|um|well|excuse me)\s*,?\s*)+",
+        "",
+        sentence,
     ).strip()
     sentence = re.sub(r"\s+please$", "", sentence)
     for parse in (_count, _color, _where, _describe, _what_relation, _which, _exists, _relation):
@@ -142,7 +144,8 @@ def _describe(sentence: str) -> Question | None:
 def _relation(sentence: str) -> Question | None:
     match = re.match(
         rf"^(?:is|are|would you say|do you think|can you tell me if|tell me if|is it true that)"
-        rf"(?: that)? (?:the )?(.+?) (?:is |are |sitting |placed |located )?({_REL}) (?:the )?(.+)$",
+        rf"(?: that)? (?:the )?(.+?) (?:is |are |sitting |placed |located )?({_REL})"
+        r" (?:the )?(.+)$",
         sentence,
     )
     if match is None:

@@ -66,7 +66,15 @@ SUPERLATIVES = {
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1, "1st": 1, "2nd": 2}
 DETERMINERS = ("the", "a", "all", "vague")
 GENERIC_HEADS = {"one", "ones", "thing", "things", "object", "objects", "item", "items", "piece"}
-EVERYTHING = {"everything", "all", "all objects", "all the objects", "all things", "all items", "it all"}
+EVERYTHING = {
+    "everything",
+    "all",
+    "all objects",
+    "all the objects",
+    "all things",
+    "all items",
+    "it all",
+}
 _ARTICLES = {"the", "a", "an", "of", "that", "which", "is", "are", "this", "these", "those", "my"}
 
 
@@ -180,7 +188,10 @@ def parse_reference(text: str, parent_head: str | None = None) -> Reference:
 
 def _of_the_group(text: str) -> str:
     """ "the lighter of the two blocks" → "the lighter block"."""
-    match = re.match(r"^(?:the\s+)?(\w+)(?:\s+one)? of (?:the|these|those)(?:\s+(?:two|2|three|3))?\s+(.+)$", text)
+    match = re.match(
+        r"^(?:the\s+)?(\w+)(?:\s+one)? of (?:the|these|those)(?:\s+(?:two|2|three|3))?\s+(.+)$",
+        text,
+    )
     if match is None or match.group(1) not in SUPERLATIVES:
         return text
     words = match.group(2).split()
@@ -333,7 +344,9 @@ def _quantity(text: str) -> tuple[str, int | None, bool, str]:
         match = re.match(rf"^{pattern}\s+", text)
         if match:
             rest = text[match.end() :]
-            plural = determiner in ("all", "vague") or (determiner == "the" and _is_plural_phrase(rest))
+            plural = determiner in ("all", "vague") or (
+                determiner == "the" and _is_plural_phrase(rest)
+            )
             return determiner, None if count == 0 else count, plural, rest
     return "the", None, False, text
 
@@ -342,7 +355,11 @@ def _number(word: str) -> int | None:
     if word.isdigit():
         return int(word)
     for phrase, value in NUMBER_WORDS.items():
-        if word in (phrase, phrase.removesuffix(" of"), phrase.removeprefix("a ").removesuffix(" of")):
+        if word in (
+            phrase,
+            phrase.removesuffix(" of"),
+            phrase.removeprefix("a ").removesuffix(" of"),
+        ):
             return value
     return None
 
@@ -354,7 +371,8 @@ def _negated_colors(text: str) -> tuple[list[str], str]:
         found = [name for name, _, _ in find_color_words(prefixed.group(1))]
         return found, " ".join((text[: prefixed.start()] + " " + text[prefixed.end() :]).split())
     match = re.search(
-        r"\b(?:that|which)?\s*(?:is not|are not|is no|not|non)[ -]([a-z ]+?)(?=$|\s(?:on|in|next|by|near|to)\b)",
+        r"\b(?:that|which)?\s*(?:is not|are not|is no|not|non)[ -]([a-z ]+?)"
+        r"(?=$|\s(?:on|in|next|by|near|to)\b)",
         text,
     )
     if match is None:
@@ -377,7 +395,9 @@ def _split_relation(text: str) -> tuple[str, tuple[str, str] | None]:
     if best is None:
         return text, None
     start, relation, rest = best
-    before = re.sub(r"\s+(?:that|which|who)(?:\s+(?:is|are|sits|lies|stands))?$", "", text[:start].rstrip())
+    before = re.sub(
+        r"\s+(?:that|which|who)(?:\s+(?:is|are|sits|lies|stands))?$", "", text[:start].rstrip()
+    )
     if not before.strip() and relation != "closest":
         return text, None  # "in the bowl" alone is not "the X in the bowl"
     rest = re.sub(r"^(?:the\s+)?(?:one\s+)?", "", rest) if relation == "closest" else rest

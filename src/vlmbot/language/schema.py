@@ -49,7 +49,10 @@ _REFERENCE_SCHEMA: dict[str, Any] = {
     "required": ["head"],
     "additionalProperties": False,
     "properties": {
-        "head": {"type": "string", "description": "the noun: 'block', 'toy animal'; '' = everything"},
+        "head": {
+            "type": "string",
+            "description": "the noun: 'block', 'toy animal'; '' = everything",
+        },
         "determiner": {"enum": ["the", "a", "all"], "default": "the"},
         "count": {"type": "integer", "minimum": 1, "maximum": 10},
         "colors": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_ITEMS},
@@ -59,7 +62,10 @@ _REFERENCE_SCHEMA: dict[str, Any] = {
         "ordinal": {"type": "integer", "minimum": -1, "maximum": 10},
         "relation": {
             "type": "object",
-            "properties": {"name": {"enum": list(REFERENCE_RELATIONS)}, "anchor": {"$ref": "#/$defs/ref"}},
+            "properties": {
+                "name": {"enum": list(REFERENCE_RELATIONS)},
+                "anchor": {"$ref": "#/$defs/ref"},
+            },
         },
         "members": {"type": "array", "items": {"$ref": "#/$defs/ref"}, "maxItems": MAX_ITEMS},
         "exclude": {"type": "array", "items": {"$ref": "#/$defs/ref"}, "maxItems": MAX_ITEMS},
@@ -109,11 +115,13 @@ def to_json(parsed: Parsed) -> dict[str, Any]:
 
 def _step_json(step: Step) -> dict[str, Any]:
     if isinstance(step, PlaceCommand):
-        return {"action": "place", "target": reference_json(step.target),
-                "relation": step.relation, "destination": reference_json(step.destination)}  # fmt: skip
+        target, destination = reference_json(step.target), reference_json(step.destination)
+        return {"action": "place", "target": target, "relation": step.relation,
+                "destination": destination}  # fmt: skip
     if isinstance(step, SortCommand):
-        return {"action": "sort", "target": reference_json(step.target),
-                "containers": reference_json(step.containers), "attribute": step.attribute}  # fmt: skip
+        target, containers = reference_json(step.target), reference_json(step.containers)
+        return {"action": "sort", "target": target, "containers": containers,
+                "attribute": step.attribute}  # fmt: skip
     if isinstance(step, ClearCommand):
         return {"action": "clear", "destination": reference_json(step.destination),
                 "exclude": [reference_json(e) for e in step.exclude]}  # fmt: skip
@@ -225,11 +233,17 @@ def _reference(data: object, path: str, depth: int = 0) -> Reference:
     head = _text(record.get("head"), f"{path}.head").lower().strip()
     determiner = _enum(record.get("determiner", "the"), ("the", "a", "all"), f"{path}.determiner")
     count = record.get("count")
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 10):
+    if count is not None and (
+        isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 10
+    ):
         raise SchemaError(f"{path}.count: must be an integer in [1, 10]")
     ordinal = record.get("ordinal")
-    if ordinal is not None and (isinstance(ordinal, bool) or not isinstance(ordinal, int)
-                                or ordinal == 0 or not -1 <= ordinal <= 10):
+    if ordinal is not None and (
+        isinstance(ordinal, bool)
+        or not isinstance(ordinal, int)
+        or ordinal == 0
+        or not -1 <= ordinal <= 10
+    ):
         raise SchemaError(f"{path}.ordinal: must be an integer in [1, 10] or -1")  # fmt: skip
     relation = None
     if record.get("relation") is not None:
@@ -238,8 +252,10 @@ def _reference(data: object, path: str, depth: int = 0) -> Reference:
         relation = (name, _reference(rel.get("anchor"), f"{path}.relation.anchor", depth + 1))
     members = _list(record.get("members", []), f"{path}.members")
     excluded = _list(record.get("exclude", []), f"{path}.exclude")
-    plural = determiner == "all" or (count is not None and count > 1) or (
-        bool(members) and determiner != "a"
+    plural = (
+        determiner == "all"
+        or (count is not None and count > 1)
+        or (bool(members) and determiner != "a")
     )
     return Reference(
         text=head,
@@ -253,8 +269,12 @@ def _reference(data: object, path: str, depth: int = 0) -> Reference:
         ordinal=ordinal,
         determiner=determiner,
         count=count,
-        members=tuple(_reference(m, f"{path}.members[{i}]", depth + 1) for i, m in enumerate(members)),
-        exclude=tuple(_reference(e, f"{path}.exclude[{i}]", depth + 1) for i, e in enumerate(excluded)),
+        members=tuple(
+            _reference(m, f"{path}.members[{i}]", depth + 1) for i, m in enumerate(members)
+        ),
+        exclude=tuple(
+            _reference(e, f"{path}.exclude[{i}]", depth + 1) for i, e in enumerate(excluded)
+        ),
     )
 
 

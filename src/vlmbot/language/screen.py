@@ -29,7 +29,9 @@ def _inflected(word: str) -> str:
         return _inflected(first) + r"\s+(?:\w+\s+){0,3}?" + re.escape(rest)
     if word.endswith("e"):
         return rf"{re.escape(word[:-1])}(?:e|es|ed|ing)"
-    doubled = re.escape(word[-1]) + "?" if re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", word) else ""
+    doubled = (
+        re.escape(word[-1]) + "?" if re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", word) else ""
+    )
     return rf"{re.escape(word)}{doubled}(?:s|es|ed|ing)?"
 
 

@@ -53,7 +53,13 @@ UNSUPPORTED_PLACES = (
 )  # fmt: skip
 #: Phrases that belong to references ("the block closest to the bowl"), never destinations.
 REFERENCE_ONLY = (
-    "closest to", "nearest to", "farthest from", "furthest from", "the nearest", "out of", "from",
+    "closest to",
+    "nearest to",
+    "farthest from",
+    "furthest from",
+    "the nearest",
+    "out of",
+    "from",
 )
 _POSITION_AFTER = re.compile(
     r"^(?:the\s+)?(?:very\s+|far\s+|extreme\s+)?(?:left|right|front|back|middle|center|centre"
@@ -65,9 +71,12 @@ _DETERMINER_START = re.compile(
     r"|everything|\d+)\b"
 )
 _FUNCTION_WORDS = frozenset(
-    """and then or but if when while because so until after before again twice it them too
-    also not without with please the a an""".split()
-)
+    [
+        "and", "then", "or", "but", "if", "when", "while", "because", "so", "until", "after",
+        "before", "again", "twice", "it", "them", "too", "also", "not", "without", "with", "please",
+        "the", "a", "an",
+    ]
+)  # fmt: skip
 _RELATIVE_HEAD = re.compile(r"^(?:something|anything|thing|one|object|somewhere)\b")
 
 
@@ -120,9 +129,7 @@ def parse_step(clause: str, antecedent: Reference | None) -> Step | NotUnderstoo
     if verb is None and _has_noun_start(clause) and find_destination(clause) is not None:
         verb, rest = "put", clause  # verbless: "the red block in the bowl"
     if verb is None:
-        return NotUnderstood(
-            f"I don't understand '{clause}'", "unparsed", "refuse", clause
-        )
+        return NotUnderstood(f"I don't understand '{clause}'", "unparsed", "refuse", clause)
     if verb in UNSUPPORTED_VERBS:
         return NotUnderstood(
             f"I can only pick up and place objects; I cannot {verb} things",
@@ -181,8 +188,10 @@ def _is_particle(words: list[str], i: int) -> bool:
     after = words[i + 1] if i + 1 < len(words) else ""
     if i > 0 and words[i - 1] in ("the", "a", "an", "at", "in", "on", "very", "far"):
         return False  # "at the back", "on the far side": a noun, not a particle
-    return i == 0 or after in ("in", "into", "on", "onto", "next", "beside", "by", "") or (
-        after in ("to",) and words[i] != "over"
+    return (
+        i == 0
+        or after in ("in", "into", "on", "onto", "next", "beside", "by", "")
+        or (after in ("to",) and words[i] != "over")
     )
 
 
@@ -297,7 +306,9 @@ def is_sort(clause: str) -> bool:
 def parse_sort(clause: str) -> Step | NotUnderstood:
     """The target and the containers of a sorting goal; only colour is an attribute."""
     if re.search(r"\bby (?:size|shape|height|weight|type|kind|category)\b", clause):
-        return NotUnderstood("I can only sort objects by colour", "unsupported", "refuse", "by size")
+        return NotUnderstood(
+            "I can only sort objects by colour", "unsupported", "refuse", "by size"
+        )
     match = re.search(
         r"\b(?:sort|match|group|pair|organi[sz]e|separate|put|place|move|drop|stow)\s+"
         r"(?:up\s+)?(?:out\s+)?(.+?)\s+(?:into|in|to|by|with|onto|on|according)\b",
@@ -338,10 +349,9 @@ def _clear(verb: str, rest: str) -> Step | NotUnderstood:
             r"|everything)?\s*(?:up|off)?\s*", "", target_text,
         )  # fmt: skip
         if target_text:
-            place = _place_or_pick("put", rest, None)
-            return place
+            return _place_or_pick("put", rest, None)  # "tidy the cubes into the tray"
     target = parse_reference(target_text or "everything")
-    place = check_destination(rest[destination[1] :], target)
-    if isinstance(place, NotUnderstood):
-        return place
-    return ClearCommand(place, target.exclude)
+    into = check_destination(rest[destination[1] :], target)
+    if isinstance(into, NotUnderstood):
+        return into
+    return ClearCommand(into, target.exclude)

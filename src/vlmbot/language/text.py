@@ -36,7 +36,8 @@ CONTRACTIONS = {
     "you're": "you are", "we'd": "we would", "they're": "they are", "what're": "what are",
     "dont": "do not", "cant": "can not", "wont": "will not", "isnt": "is not",
     "whats": "what is", "wheres": "where is", "thats": "that is", "theres": "there is",
-    "im": "i am", "pickup": "pick up", "pls": "please", "plz": "please", "thx": "thanks", "u": "you", "ur": "your",
+    "im": "i am", "pickup": "pick up", "pls": "please", "plz": "please", "thx": "thanks",
+    "u": "you", "ur": "your",
 }  # fmt: skip
 
 #: Words run together or split in the wrong place ("int he bowl").
@@ -49,19 +50,27 @@ _SPLIT_TYPOS = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in _SPLIT_FIXES
 
 #: Words the parser itself uses (function words of commands, questions and references).
 GRAMMAR_WORDS = frozenset(
-    """the a an any some one all every each both this that these those its their my your it
-    them they in into on onto inside top of to from left right front back behind next beside
-    near by close closest nearest farthest furthest far middle center centre between under
-    over above below up down off out away with without and then first next after finally
-    also but except apart other than not no nor or is are be was were should must needs need
-    has have had to go goes belongs belong sit sits end stay stays keep leave alone where
-    what which who how many much colour color colours colors see spot there here do does can
-    could would will you i me we us please thing things object objects item items something
-    anything everything stuff same matching match by their own lightest darkest lighter
-    darker palest brightest leftmost rightmost frontmost backmost biggest largest smallest
-    tallest shortest bigger larger smaller taller shorter side end row table most least
-    number count tell name describe scene whole set ones another remaining rest""".split()
-)
+    [
+        "the", "a", "an", "any", "some", "one", "all", "every", "each", "both", "this", "that",
+        "these", "those", "its", "their", "my", "your", "it", "them", "they", "in", "into", "on",
+        "onto", "inside", "top", "of", "to", "from", "left", "right", "front", "back", "behind",
+        "next", "beside", "near", "by", "close", "closest", "nearest", "farthest", "furthest",
+        "far", "middle", "center", "centre", "between", "under", "over", "above", "below", "up",
+        "down", "off", "out", "away", "with", "without", "and", "then", "first", "next", "after",
+        "finally", "also", "but", "except", "apart", "other", "than", "not", "no", "nor", "or",
+        "is", "are", "be", "was", "were", "should", "must", "needs", "need", "has", "have", "had",
+        "to", "go", "goes", "belongs", "belong", "sit", "sits", "end", "stay", "stays", "keep",
+        "leave", "alone", "where", "what", "which", "who", "how", "many", "much", "colour", "color",
+        "colours", "colors", "see", "spot", "there", "here", "do", "does", "can", "could", "would",
+        "will", "you", "i", "me", "we", "us", "please", "thing", "things", "object", "objects",
+        "item", "items", "something", "anything", "everything", "stuff", "same", "matching",
+        "match", "by", "their", "own", "lightest", "darkest", "lighter", "darker", "palest",
+        "brightest", "leftmost", "rightmost", "frontmost", "backmost", "biggest", "largest",
+        "smallest", "tallest", "shortest", "bigger", "larger", "smaller", "taller", "shorter",
+        "side", "end", "row", "table", "most", "least", "number", "count", "tell", "name",
+        "describe", "scene", "whole", "set", "ones", "another", "remaining", "rest",
+    ]
+)  # fmt: skip
 
 
 def _vocabulary_words() -> set[str]:
@@ -231,7 +240,7 @@ def normalize(text: str) -> str:
     text = re.sub(r"[!?.\"]+", " ", text)
     text = text.replace(",", " , ").replace("&", " and ")
     text = _SPLIT_TYPOS.sub(lambda m: _SPLIT_FIXES[m.group(0)], text)
-    words = []
+    words: list[str] = []
     for token in text.split():
         token = token.strip("'")
         if not token:

@@ -220,8 +220,8 @@ class LabColorNamer:
         own = self.reference(word)
         refs = [own]
         word = word.lower().strip()
-        basic = word in BASIC_COLORS or word == "grey"
-        if word not in self.prototypes and self.prototypes and not basic:
+        is_basic = word in BASIC_COLORS or word == "grey"
+        if word not in self.prototypes and self.prototypes and not is_basic:
             basic = list(self.prototypes)
             distances = [float(color_distance(own, self.prototypes[b])) for b in basic]
             nearest = int(np.argmin(distances))

@@ -44,8 +44,11 @@ PLACES: dict[str, str] = {
 
 #: Things that are not objects to move: the parser refuses to pick them up.
 FIXTURES = frozenset(
-    "table tabletop desk floor wall robot arm gripper camera cameras yourself you me".split()
-)
+    [
+        "table", "tabletop", "desk", "floor", "wall", "robot", "arm", "gripper", "camera",
+        "cameras", "yourself", "you", "me",
+    ]
+)  # fmt: skip
 
 #: Why each kind of place cannot be a destination; {name} is the place as the user said it.
 PLACE_REASONS = {

@@ -10,16 +10,19 @@ from __future__ import annotations
 #: Verbs that move an object to a destination ("put X in Y"); the relation comes from the
 #: preposition. Phrasal verbs are written with their particle.
 PLACE_VERBS = frozenset(
-    """put place move drop stack set stick transfer balance pile shift gather collect stow stash
-    bring lay load insert deposit position relocate slide carry pack store rest sit park pop
-    plonk plop nest fit return arrange dump tuck leave get""".split()
-)
+    [
+        "put", "place", "move", "drop", "stack", "set", "stick", "transfer", "balance", "pile",
+        "shift", "gather", "collect", "stow", "stash", "bring", "lay", "load", "insert", "deposit",
+        "position", "relocate", "slide", "carry", "pack", "store", "rest", "sit", "park", "pop",
+        "plonk", "plop", "nest", "fit", "return", "arrange", "dump", "tuck", "leave", "get",
+    ]
+)  # fmt: skip
 #: Verbs that only pick something up (a destination may follow in another clause).
-PICK_VERBS = frozenset("pick grab take lift fetch raise hold grasp".split())
+PICK_VERBS = frozenset(["pick", "grab", "take", "lift", "fetch", "raise", "hold", "grasp"])
 #: Verbs of the sorting and matching goals.
-SORT_VERBS = frozenset("sort match group pair organize organise separate".split())
+SORT_VERBS = frozenset(["sort", "match", "group", "pair", "organize", "organise", "separate"])
 #: Verbs that clear the table into a container.
-CLEAR_VERBS = frozenset("clear tidy clean declutter".split())
+CLEAR_VERBS = frozenset(["clear", "tidy", "clean", "declutter"])
 #: All verbs that start a command the robot has a skill for.
 ACTION_VERBS = PLACE_VERBS | PICK_VERBS | SORT_VERBS | CLEAR_VERBS
 
@@ -27,7 +30,8 @@ ACTION_VERBS = PLACE_VERBS | PICK_VERBS | SORT_VERBS | CLEAR_VERBS
 #: instruction that contains one anywhere is refused, naming it. Longest phrases first when
 #: matching (see `vlmbot.language.screen`).
 FORBIDDEN_PHRASES = (
-    "throw", "threw", "thrown", "broke", "broken", "torn", "struck", "burnt", "toss", "chuck", "hurl", "fling", "lob", "smash", "shatter",
+    "throw", "threw", "thrown", "broke", "broken", "torn", "struck", "burnt", "toss", "chuck",
+    "hurl", "fling", "lob", "smash", "shatter",
     "break", "crush", "destroy", "wreck", "damage", "hit", "strike", "punch", "kick", "stab",
     "cut", "slice", "burn", "ignite", "set fire", "set on fire", "melt", "explode", "hurt",
     "injure", "attack", "slam", "bang", "stomp", "squash", "tear", "rip", "spill",
@@ -53,19 +57,27 @@ INJECTION_PHRASES = (
 
 #: Verbs the robot has no skill for (harmless, but not pick-and-place): refused by name.
 UNSUPPORTED_VERBS = frozenset(
-    """open close pour wash wipe fold spin rotate turn flip wave sing dance eat drink cook paint
-    draw write fly jump squeeze push pull shake roll wiggle tap poke point juggle bounce hide empty
-    fill heat freeze cool warm boil fry bake stir mix blend peel chop unscrew screw tie untie
-    wrap unwrap inflate deflate press lick bite chew swallow sniff smell taste kiss hug pet
-    feed water plant dig wear tickle whistle clap count read type print call text email give
-    hand pass offer tell say speak explain show sing""".split()
-)
+    [
+        "open", "close", "pour", "wash", "wipe", "fold", "spin", "rotate", "turn", "flip", "wave",
+        "sing", "dance", "eat", "drink", "cook", "paint", "draw", "write", "fly", "jump", "squeeze",
+        "push", "pull", "shake", "roll", "wiggle", "tap", "poke", "point", "juggle", "bounce",
+        "hide", "empty", "fill", "heat", "freeze", "cool", "warm", "boil", "fry", "bake", "stir",
+        "mix", "blend", "peel", "chop", "unscrew", "screw", "tie", "untie", "wrap", "unwrap",
+        "inflate", "deflate", "press", "lick", "bite", "chew", "swallow", "sniff", "smell", "taste",
+        "kiss", "hug", "pet", "feed", "water", "plant", "dig", "wear", "tickle", "whistle", "clap",
+        "count", "read", "type", "print", "call", "text", "email", "give", "hand", "pass", "offer",
+        "tell", "say", "speak", "explain", "show", "sing",
+    ]
+)  # fmt: skip
 
 #: Manner words: accepted and accounted for, with no effect on the plan.
 MANNER_WORDS = frozenset(
-    """please kindly gently carefully slowly softly nicely neatly quickly quick fast now
-    just simply right away immediately asap again too also then thanks""".split()
-)
+    [
+        "please", "kindly", "gently", "carefully", "slowly", "softly", "nicely", "neatly",
+        "quickly", "quick", "fast", "now", "just", "simply", "right", "away", "immediately", "asap",
+        "again", "too", "also", "then", "thanks",
+    ]
+)  # fmt: skip
 
 #: Clauses that only say how to do the rest ("without dropping it"): accounted for, no effect.
 MANNER_CLAUSES = (
@@ -73,7 +85,8 @@ MANNER_CLAUSES = (
     "without breaking it", "without breaking them", "without breaking anything",
     "without damaging it", "without damaging them", "without damaging anything",
     "and be careful", "be careful", "careful", "gently", "carefully", "slowly", "thanks",
-    "thank you", "thank you very much", "cheers", "go ahead", "come on", "hurry up", "if you can", "if you could",
+    "thank you", "thank you very much", "cheers", "go ahead", "come on", "hurry up", "if you can",
+    "if you could",
     "if you do not mind", "when you get a chance", "when you have a moment", "for me",
     "right now", "right away", "please", "okay", "ok", "now",
     "be careful not to drop it", "be careful not to break it", "do not drop it",

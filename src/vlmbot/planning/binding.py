@@ -98,7 +98,9 @@ class Binder:
             return bound
         if reference.mode == "any" and reference.members:
             # "the red or the blue block": any one of the members
-            grounding = self.grounder.ground(reference, exclude=exclude + excluded + tuple(protected), prior=prior)
+            grounding = self.grounder.ground(
+                reference, exclude=exclude + excluded + tuple(protected), prior=prior
+            )
             part = self._any(role, reference, grounding, near)
             part.notes = bound.notes + part.notes
             return part
@@ -173,11 +175,15 @@ class Binder:
         candidates = grounding.above(floor)
         choice = best[0]
         if near is not None and len(candidates) > 1:
-            choice = min(candidates, key=lambda i: float(np.linalg.norm(self.graph.get(i).xy - near)))
+            choice = min(
+                candidates, key=lambda i: float(np.linalg.norm(self.graph.get(i).xy - near))
+            )
         bound = Bound([Binding(role, grounding, True, (choice,), "any")], (choice,))
         if len(candidates) > 1:
             node = self.graph.get(choice)
-            bound.notes.append(f"I chose the {node.name} ({choice}); any {_noun(reference)} would do")
+            bound.notes.append(
+                f"I chose the {node.name} ({choice}); any {_noun(reference)} would do"
+            )
         return bound
 
     def _set(self, role: str, reference: Reference, grounding: Grounding) -> Bound:
@@ -196,19 +202,23 @@ class Binder:
             bound.notes.append(f"I left out {names}: not clearly {_phrase(reference, bare=True)}")
         elif borderline and not clear:
             names = " or ".join(f"the {self.graph.get(i).name}" for i in borderline[:3])
-            bound.question = f"I am not sure anything here is {_phrase(reference, bare=True)}: do you mean {names}?"
+            described = _phrase(reference, bare=True)
+            bound.question = f"I am not sure anything here is {described}: do you mean {names}?"
         return bound
 
     def _count(
         self, reference: Reference, clear: list[str]
     ) -> tuple[tuple[str, ...], str | None, list[str]]:
+        """(chosen, question, notes) for a numeral: that many of the clear members."""
         if reference.mode != "count" or reference.count is None:
             return tuple(clear), None, []
         wanted, noun = reference.count, _noun(reference)
+        seen = f"{len(clear)} {_plural(noun, len(clear))}"
         if reference.determiner == "the" and len(clear) != wanted:
-            return (), f"I see {len(clear)} {_plural(noun, len(clear))}, not {wanted}: which do you mean?", []
+            return (), f"I see {seen}, not {wanted}: which do you mean?", []
         if len(clear) < wanted:
-            return (), f"I see only {len(clear)} {_plural(noun, len(clear))}, not {wanted}: should I move {'it' if len(clear) == 1 else 'them'}?", []
+            them = "it" if len(clear) == 1 else "them"
+            return (), f"I see only {seen}, not {wanted}: should I move {them}?", []
         chosen = tuple(clear[:wanted])
         notes = []
         if len(clear) > wanted:

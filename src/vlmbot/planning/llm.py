@@ -175,7 +175,9 @@ def messages(instruction: str, graph: SceneGraph) -> list[dict[str, str]]:
         chat.append({"role": "user", "content": f"Instruction: {text}"})
         chat.append({"role": "assistant", "content": json.dumps(answer)})
     objects = ", ".join(o.name for o in graph.objects) or "nothing"
-    chat.append({"role": "user", "content": f"Objects on the table: {objects}.\nInstruction: {instruction}"})
+    chat.append(
+        {"role": "user", "content": f"Objects on the table: {objects}.\nInstruction: {instruction}"}
+    )
     return chat
 
 

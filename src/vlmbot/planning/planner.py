@@ -119,7 +119,9 @@ class RulePlanner:
         """Protected objects and keep-out pairs, grounded generously."""
         targets = binder.covers(constraint.target)
         if targets is None:
-            proposal.notes.append(f"I see no {constraint.target.head or 'such object'} to keep still")
+            proposal.notes.append(
+                f"I see no {constraint.target.head or 'such object'} to keep still"
+            )
             return
         if constraint.kind == "dont_move" or constraint.destination is None:
             proposal.protected |= set(targets)
@@ -236,7 +238,9 @@ class RulePlanner:
             if self._movable(node):
                 proposal.placements.append(Placement(node.id, "in", container.id))
         chosen = tuple(p.target for p in proposal.placements)
-        proposal.bindings.append(Binding("target", grounder.ground(everything), False, chosen, "all"))
+        proposal.bindings.append(
+            Binding("target", grounder.ground(everything), False, chosen, "all")
+        )
         return proposal
 
     def _movable(self, node: GraphObject) -> bool:

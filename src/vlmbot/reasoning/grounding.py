@@ -489,7 +489,9 @@ class Grounder:
         objects = self.graph.objects
         if superlative in ("largest", "smallest", "tallest", "shortest"):
             tall = superlative in ("tallest", "shortest")
-            measure = np.array([o.obj.extent[2] if tall else np.prod(o.obj.extent) for o in objects])
+            measure = np.array(
+                [o.obj.extent[2] if tall else np.prod(o.obj.extent) for o in objects]
+            )
             measure = -measure if superlative in ("smallest", "shortest") else measure
             return measure, max(float(np.ptp(measure[peers])), 1e-9) / 3
         if superlative in ("lightest", "darkest"):

@@ -157,7 +157,11 @@ def _where(question: Question, graph: SceneGraph, grounder: Grounder) -> Answer:
     if nearest is None:
         return Answer(f"The {node.name} is on the table, on its own.", (node.id,))
     relation = next(
-        (r for r in ("left_of", "right_of", "in_front_of", "behind") if graph.relation(node, nearest, r)),
+        (
+            r
+            for r in ("left_of", "right_of", "in_front_of", "behind")
+            if graph.relation(node, nearest, r)
+        ),
         "next_to",
     )
     return Answer(

@@ -52,8 +52,10 @@ def put_in(ctx: TaskContext) -> Generated:
     if not construction:  # the template is drawn before the description, as it always was
         template = ctx.wording.template("put")
         obj = ctx.describe(target, scene, always_color=always)
-        return scene, template.format(obj=obj, prep=prep, dest=ctx.name(container)), PlaceGoal(
-            (("target", "container"),)
+        return (
+            scene,
+            template.format(obj=obj, prep=prep, dest=ctx.name(container)),
+            PlaceGoal((("target", "container"),)),
         )
     obj = ctx.describe(target, scene, always_color=always)
     if construction == "any_container":
@@ -388,7 +390,7 @@ def _all_construction(
 def _sequence(ctx: TaskContext) -> Generated:
     """Held-out: two placements in one instruction ("first …, then …")."""
     first, second = ctx.rng.choice(ctx.categories(GRASPABLE), size=2, replace=False)
-    dest_a, dest_b = "tray", ctx.choose(("bowl", "plate"))
+    dest_b = ctx.choose(("bowl", "plate"))
     if not fits_container(str(second), dest_b):
         dest_b = "plate"
     requests = [
