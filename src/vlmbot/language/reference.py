@@ -215,8 +215,14 @@ def _split_exception(text: str) -> tuple[str, str | None]:
 
 
 def _is_plural_phrase(text: str) -> bool:
+    """ "red blocks" is plural; "something that rolls" is not (its last word is a verb)."""
     words = text.split()
-    return bool(words) and words[-1] != singular(words[-1]) and words[-1] not in ("this", "is")
+    return (
+        bool(words)
+        and words[-1] != singular(words[-1])
+        and words[-1] not in ("this", "is")
+        and _plain_noun_phrase(words)
+    )
 
 
 def _coordination(text: str, parent_head: str | None) -> Reference | None:
