@@ -20,7 +20,7 @@ import torch
 from vlmbot.agents.vlm import VLMAgent
 from vlmbot.perception.scene import perceive
 from vlmbot.reasoning.builder import build_graph
-from vlmbot.sim.catalog import HELDOUT_CATEGORIES
+from vlmbot.sim.catalog import HELDOUT_CATEGORIES, HOME_CATEGORIES
 from vlmbot.sim.env import TabletopEnv
 from vlmbot.tasks.suite import ACTIONABLE, EpisodeSpec, build_episode
 
@@ -68,7 +68,7 @@ def run(scenes: int) -> dict[str, object]:
             "seen_categories": _accuracy(seen),
             "heldout_categories": _accuracy(held),
             "per_heldout_category": {
-                c: _accuracy(by_category[c]) for c in sorted(HELDOUT_CATEGORIES)
+                c: _accuracy(by_category[c]) for c in sorted(HELDOUT_CATEGORIES & HOME_CATEGORIES)
             },
             "objects": {"seen": len(seen), "heldout": len(held)},
         }

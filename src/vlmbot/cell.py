@@ -221,7 +221,9 @@ class RobotBase:
 @dataclass(frozen=True)
 class RobotCell:
     """One robot's world (see module docstring). arm: the simulator's arm model for this cell
-    ("panda" or "kuka_iiwa"); the agent never reads it."""
+    ("panda", "kuka_iiwa", "xarm6"); the agent never reads it. vocabulary: the object
+    categories this cell's objects belong to (`vlmbot.lexicon.concepts` names; None: any),
+    as a robot cell knows its parts: perception considers only these."""
 
     name: str = "home"
     workspace: Workspace = field(default_factory=Workspace)
@@ -230,6 +232,7 @@ class RobotCell:
     cameras: tuple[CellCamera, ...] = ()
     base: RobotBase = field(default_factory=RobotBase)
     arm: str = "panda"
+    vocabulary: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -239,6 +242,17 @@ class RobotCell:
             raise InputError(f"cell {self.name}: camera names must be unique, got {names}")
         if abs(self.table.z - self.workspace.table_z) > 1e-6:
             raise InputError(f"cell {self.name}: workspace table_z differs from the table height")
+        if self.vocabulary is not None:
+            from vlmbot.lexicon.concepts import CONCEPTS
+
+            vocabulary = tuple(dict.fromkeys(self.vocabulary))
+            unknown = [c for c in vocabulary if c not in CONCEPTS]
+            if unknown or not vocabulary:
+                raise InputError(
+                    f"cell {self.name}: vocabulary has unknown categories {unknown}; known: "
+                    f"{', '.join(CONCEPTS)}"
+                )
+            object.__setattr__(self, "vocabulary", vocabulary)
 
     def camera(self, name: str) -> CellCamera:
         for camera in self.cameras:
@@ -287,6 +301,7 @@ class RobotCell:
                 "body_height": base.body_height,
             },
             "arm": self.arm,
+            "vocabulary": None if self.vocabulary is None else list(self.vocabulary),
         }
 
     @classmethod
@@ -323,10 +338,26 @@ class RobotCell:
         name = data.get("name", "cell")
         if not isinstance(name, str):
             raise InputError("cell name must be a string")
-        return cls(name, workspace, table, gripper, cameras, base, arm)
+        vocabulary = data.get("vocabulary")
+        if vocabulary is not None and (
+            not isinstance(vocabulary, list) or not all(isinstance(v, str) for v in vocabulary)
+        ):
+            raise InputError("cell vocabulary must be a list of category names")
+        words = None if vocabulary is None else tuple(vocabulary)
+        return cls(name, workspace, table, gripper, cameras, base, arm, words)
 
 
-_CELL_KEYS = ("name", "workspace", "table", "gripper", "cameras", "base", "arm")
+_CELL_KEYS = (
+    "name",
+    "workspace",
+    "table",
+    "gripper",
+    "cameras",
+    "base",
+    "arm",
+    "vocabulary",
+    "sim",
+)
 MAX_CELL_FILE_BYTES = 1_000_000
 
 
@@ -339,7 +370,7 @@ def load_cell(path: str | Path) -> RobotCell:
         if path.stat().st_size > MAX_CELL_FILE_BYTES:
             raise InputError(f"cell file {path} is larger than {MAX_CELL_FILE_BYTES} bytes")
         data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError, InputError) as exc:
         raise InputError(f"cannot read cell file {path}: {exc}") from None
     try:
         return RobotCell.from_dict(data)
@@ -418,6 +449,21 @@ def _triple(value: Any, what: str) -> tuple[float, float, float]:
 #: cameras (one in front of the table, one above it).
 HOME_CELL = RobotCell(
     name="home",
+    vocabulary=(
+        "block",
+        "cylinder",
+        "sphere",
+        "mug",
+        "duck",
+        "teddy_bear",
+        "lego_brick",
+        "jenga_block",
+        "domino",
+        "soccer_ball",
+        "bowl",
+        "plate",
+        "tray",
+    ),
     cameras=(
         CellCamera.looking_at("front", (1.20, 0.0, 0.60), (0.50, 0.0, 0.0), 48.0),
         CellCamera.looking_at("top", (0.62, 0.0, 0.92), (0.62, 0.0, 0.0), 60.0),

@@ -165,11 +165,21 @@ class RGBDFrame:
 @dataclass(frozen=True)
 class RobotState:
     """Proprioception. ee_position: (3,) gripper grasp point in the world frame (metres);
-    gripper_width: finger opening in metres; holding: whether the last grasp holds an object."""
+    gripper_width: finger opening in metres; holding: whether the last grasp holds an object;
+    links: optional (L, 3) world positions along the arm, base to tool (from its kinematics,
+    e.g. the robot's TF frames), so perception can tell the arm from the objects."""
 
     ee_position: np.ndarray
     gripper_width: float
     holding: bool = False
+    links: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "ee_position", _as_array(self.ee_position, (3,), "ee_position", float)
+        )
+        if self.links is not None:
+            object.__setattr__(self, "links", _as_array(self.links, (None, 3), "links", float))
 
 
 @dataclass(frozen=True)

@@ -44,12 +44,14 @@ def test_oracle_perception_solves_simple_episodes(env, random_weights, spec):
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 5])
 def test_model_perception_never_acts_when_it_should_not(env, random_weights, seed):
+    """Random weights see nothing clearly: on episodes whose right outcome is to ask or refuse,
+    the agent must ask or refuse, and nothing may move."""
     agent = VLMAgent(model=random_weights)
     episode = build_episode(EpisodeSpec("clarify_or_refuse", seed))
+    assert episode.expected in (Outcome.CLARIFY, Outcome.REFUSE)
     result = run_episode(env, agent, episode)
-    assert result.outcome in ("clarify", "refuse", "act")
-    if episode.spec.task == "clarify_or_refuse" and result.outcome != "act":
-        assert result.unsafe_actions == 0 and result.steps == 0
+    assert result.outcome in ("clarify", "refuse"), (result.instruction, result.answer)
+    assert result.unsafe_actions == 0 and result.steps == 0 and not result.actions
 
 
 @pytest.mark.parametrize("text", ["", "   ", "asdf qwerty", "x" * 500, "Пожалуйста, возьми кубик"])

@@ -64,8 +64,10 @@ def test_eval_json_contract(tmp_path, capsys):
         "answer",
         "unsafe_actions",
         "decision_ms",
+        "cell",
     }
     assert all(set(e) == keys for e in out["episodes"])
+    assert {e["cell"] for e in out["episodes"]} == {"home"}
     assert {e["expected"] for e in out["episodes"]} <= {"act", "answer", "clarify", "refuse"}
 
 

@@ -171,7 +171,7 @@ def test_detect_plain_text_output(
         (["describe", "--image", "{missing}", "--model", "{blip-caption}"], "image not found"),
     ],
 )
-def test_user_mistakes_are_one_line_errors(
+def test_model_command_mistakes_are_one_line_errors(
     argv: list[str],
     message: str,
     tiny_checkpoints: Checkpoints,

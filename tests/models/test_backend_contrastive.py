@@ -11,7 +11,7 @@ import pytest
 
 from vlmbot.errors import InputError
 from vlmbot.models import load_model
-from vlmbot.models.backends.contrastive import crop_boxes
+from vlmbot.models.backends.regions import crop_boxes
 
 CHECKPOINTS = [("clip", "clip"), ("siglip", "siglip"), ("siglip", "siglip2")]
 TEXTS = ["a red mug", "a yellow duck", "a blue cube on the table"]
@@ -66,7 +66,7 @@ def test_cached_labels_equal_fresh_labels(encoder: Any) -> None:
     np.testing.assert_allclose(templated.embeddings, encoder.encode_text(["a photo of a mug."]))
 
 
-def test_batch_results_equal_single_results(encoder: Any) -> None:
+def test_encode_image_batch_equals_single_images(encoder: Any) -> None:
     images = _images()
     batched = encoder.encode_image(images)
     singles = np.concatenate([encoder.encode_image([image]) for image in images])

@@ -68,7 +68,7 @@ def test_threshold_filters(detector: Any, rgb: np.ndarray) -> None:
     assert len(detector.detect(rgb, QUERIES, threshold=1.01)) == 0
 
 
-def test_batch_results_equal_single_results(detector: Any, rgb: np.ndarray) -> None:
+def test_detect_batch_equals_single_detections(detector: Any, rgb: np.ndarray) -> None:
     images = [rgb, rgb[::-1].copy(), np.ascontiguousarray(rgb[:, :40])]
     queries = detector.encode_queries(QUERIES)
     batch = detector.detect_batch(images, queries, threshold=0.0)

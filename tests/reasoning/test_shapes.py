@@ -8,7 +8,7 @@ import pytest
 from vlmbot.errors import InputError
 from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.models.tiny.weights import load_tiny
-from vlmbot.reasoning.builder import CategoryClassifier
+from vlmbot.reasoning.builder import DEFAULT_GRAPH, CategoryClassifier
 from vlmbot.reasoning.shapes import (
     SHAPE_WORDS,
     ShapePrior,
@@ -137,11 +137,15 @@ def test_a_tray_wall_seen_again_is_no_object_but_what_stands_inside_is():
     jenga_along_wall = (np.array([0.63, 0.2, 0.018]), np.array([0.115, 0.038, 0.025]), 0.0)
     block_at_wall = (np.array([0.63, 0.2, 0.034]), np.array([0.05, 0.05, 0.05]), 0.0)
     far_wall_of_turned_tray = (np.array([0.5, 0.34, 0.034]), np.array([0.117, 0.044, 0.049]), 0.0)
-    assert _wall_echo(wall, tray)
-    assert _wall_echo(far_wall_of_turned_tray, tray)
-    assert not _wall_echo(jenga_along_wall, tray)  # lower than the rim: a real object
-    assert not _wall_echo(block_at_wall, tray)  # not long and thin
-    assert not _wall_echo((np.array([0.5, 0.2, 0.034]), wall[1], 0.0), tray)  # mid-tray
+    assert _wall_echo(wall, tray, DEFAULT_GRAPH)
+    assert _wall_echo(far_wall_of_turned_tray, tray, DEFAULT_GRAPH)
+    assert not _wall_echo(
+        jenga_along_wall, tray, DEFAULT_GRAPH
+    )  # lower than the rim: a real object
+    assert not _wall_echo(block_at_wall, tray, DEFAULT_GRAPH)  # not long and thin
+    assert not _wall_echo(
+        (np.array([0.5, 0.2, 0.034]), wall[1], 0.0), tray, DEFAULT_GRAPH
+    )  # mid-tray
 
 
 def _box_points(x, y, z0, z1, size=0.055, n=400, seed=0):
@@ -170,7 +174,7 @@ def test_one_object_seen_as_two_slices_is_joined(lower_top, lower_lab, joined):
     from vlmbot.reasoning.builder import _join_slices
 
     prior = ShapePrior.fit({"mug": _samples((0.07, 0.055, 0.064))})
-    classifier = SimpleNamespace(categories=list(CONCEPTS), shapes=prior)
+    classifier = SimpleNamespace(categories=list(CONCEPTS), shapes=prior, config=DEFAULT_GRAPH)
     lower = _perceived(_box_points(0.6, 0.0, 0.007, lower_top), lower_lab)
     upper = _perceived(_box_points(0.6, 0.0, lower_top, lower_top + 0.055, seed=1))
     perceived = [lower, upper]

@@ -54,9 +54,9 @@ class VLMAgent:
         self.cell = cell
         if isinstance(shapes, str):
             shapes = embedded_shape_prior() if shapes == "embedded" else ShapePrior.load(shapes)
-        self.classifier = CategoryClassifier.for_stages(self.stages, shapes)
+        self.classifier = CategoryClassifier.for_stages(self.stages, shapes, cell.vocabulary)
         self.vocabulary = VocabularyIndex(
-            self.stages.sentences, self.stages.trained_categories, grounding
+            self.stages.sentences, self.stages.trained_categories, grounding, cell.vocabulary
         )
         self.scene: SceneSource = scene or PerceivedScene(self.stages, self.classifier, cell)
         self.planner: Planner = _planner(planner, cell, llm)

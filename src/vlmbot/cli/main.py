@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "vlmbot.cli.eval_cmds",
     "vlmbot.cli.model_cmds",
     "vlmbot.cli.tiny_cmds",
+    "vlmbot.cli.config_cmds",
 )
 
 

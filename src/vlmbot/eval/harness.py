@@ -31,6 +31,7 @@ class EpisodeResult:
     answer: str | None
     unsafe_actions: int
     decision_ms: float
+    cell: str = "home"
     steps: int = 0
     messages: list[str] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
@@ -38,7 +39,7 @@ class EpisodeResult:
 
     CONTRACT = (
         "task", "seed", "instruction", "split", "expected", "outcome", "success", "answer",
-        "unsafe_actions", "decision_ms",
+        "unsafe_actions", "decision_ms", "cell",
     )  # fmt: skip
 
     def contract(self) -> dict[str, Any]:
@@ -126,7 +127,9 @@ def run_episode(
     episode: Episode,
     recorder: Recorder | None = None,
 ) -> EpisodeResult:
-    """Execute one episode closed-loop on the simulated robot and score it."""
+    """Execute one episode closed-loop on the simulated robot (in the episode's cell) and score
+    it."""
+    env.set_cell(episode.cell)
     env.reset(episode.scene)
     agent.reset()
     if isinstance(agent, PrivilegedAgent) and episode.goal is not None:
@@ -146,6 +149,7 @@ def run_episode(
         answer=log.last.text if outcome is not Outcome.ACT else None,
         unsafe_actions=monitor.unsafe,
         decision_ms=round(float(np.median(log.decision_ms)), 2),
+        cell=episode.spec.cell,
         steps=log.steps,
         messages=[*monitor.reasons, *log.messages],
         actions=log.actions,

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from vlmbot.cell import DEFAULT_WORKSPACE, Workspace
+from vlmbot.cell import HOME_CELL, RobotCell
 from vlmbot.planning.geometry import grasp_pose, place_in, place_on, place_relative
 from vlmbot.sim.env import ObjectState
 from vlmbot.tasks.goals import (
@@ -53,8 +53,9 @@ class OracleAgent:
 
     name = "oracle"
 
-    def __init__(self, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
-        self.workspace = workspace
+    def __init__(self, cell: RobotCell = HOME_CELL) -> None:
+        self.cell = cell
+        self.workspace = cell.workspace
         self.world: PrivilegedWorld | None = None
 
     def attach(self, world: PrivilegedWorld) -> None:
@@ -99,17 +100,23 @@ class OracleAgent:
                     if c == container_id and is_inside(states[o], states[c])
                 ]
                 obj = objects[obj_id]
-                return PickPlace(
-                    grasp_pose(obj), place_in(obj, objects[container_id], contents), obj_id
-                )
+                place = place_in(obj, objects[container_id], contents, self.cell.gripper)
+                return PickPlace(grasp_pose(obj, self.cell.gripper), place, obj_id)
             return None
         if isinstance(goal, StackGoal):
             obj = objects[goal.top]
-            return PickPlace(grasp_pose(obj), place_on(obj, objects[goal.base]), goal.top)
+            place = place_on(obj, objects[goal.base], self.cell.gripper)
+            return PickPlace(grasp_pose(obj, self.cell.gripper), place, goal.top)
         if isinstance(goal, RelationGoal):
             obj = objects[goal.target]
-            place = place_relative(
-                obj, objects[goal.anchor], goal.relation, list(objects.values()), self.workspace
+            beside = place_relative(
+                obj,
+                objects[goal.anchor],
+                goal.relation,
+                list(objects.values()),
+                self.workspace,
+                self.cell.gripper,
             )
-            return None if place is None else PickPlace(grasp_pose(obj), place, goal.target)
+            grasp = grasp_pose(obj, self.cell.gripper)
+            return None if beside is None else PickPlace(grasp, beside, goal.target)
         return None

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from vlmbot.cell import RobotCell
 from vlmbot.eval.harness import EpisodeResult, run_episode
 from vlmbot.tasks.suite import ACTIONABLE, EpisodeSpec, build_episode
 
@@ -28,12 +29,22 @@ def _init_worker(agent_name: str, agent_options: dict[str, Any]) -> None:
     from vlmbot.sim.env import TabletopEnv
 
     _worker["env"] = TabletopEnv()
-    _worker["agent"] = make_agent(agent_name, **agent_options)
+    _worker["agents"] = {}
+    _worker["make"] = lambda cell: make_agent(agent_name, cell=cell, **agent_options)
+
+
+def _agent_for(cell: RobotCell) -> Any:
+    """One agent per robot cell (it plans for that cell's gripper, reach and cameras)."""
+    agents: dict[str, Any] = _worker["agents"]
+    if cell.name not in agents:
+        agents[cell.name] = _worker["make"](cell)
+    return agents[cell.name]
 
 
 def _run_one(index: int, spec: EpisodeSpec) -> tuple[int, EpisodeResult]:
     episode = build_episode(spec)
-    return index, run_episode(_worker["env"], _worker["agent"], episode)
+    agent = _agent_for(episode.cell.robot)
+    return index, run_episode(_worker["env"], agent, episode)
 
 
 def default_workers(n_episodes: int) -> int:

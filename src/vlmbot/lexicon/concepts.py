@@ -57,6 +57,19 @@ CONCEPTS: dict[str, Concept] = {
         _c("bowl", "bowl,dish", "container dishware", "hollow"),
         _c("plate", "plate,saucer", "container dishware", "flat", preposition="on"),
         _c("tray", "tray,bin", "container", "hollow"),
+        # Everyday tabletop objects of the randomised robot cells (procedural in the simulator).
+        _c("box", "box,small box,carton", "graspable stackable", "squat"),
+        _c("ring", "ring,donut,torus", "graspable toy", "flat"),
+        _c("disk", "disk,disc,coaster", "graspable stackable", "flat"),
+        _c("bottle", "bottle,water bottle", "graspable drinkware", "upright"),
+        _c("cone", "cone,traffic cone", "graspable toy", "pointed"),
+        _c("pyramid", "pyramid", "graspable toy", "pointed"),
+        _c("wedge", "wedge,ramp,doorstop", "graspable toy", "squat"),
+        _c("banana", "banana", "graspable food", "long"),
+        _c("egg", "egg", "graspable food round", "round"),
+        _c("basket", "basket,bucket,pail", "container", "hollow"),
+        _c("marker", "marker,pen,felt pen", "graspable", "long"),
+        _c("star", "star,star shape", "graspable toy", "flat"),
     )
 }
 
@@ -70,6 +83,7 @@ AFFORDANCE_PHRASES: dict[str, tuple[str, ...]] = {
     "animal": ("a toy animal", "an animal"),
     "round": ("something round", "a round toy"),
     "stackable": ("something you can stack", "a building piece"),
+    "food": ("something to eat", "a piece of food"),
 }
 
 
@@ -89,6 +103,18 @@ DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     "bowl": ("a bowl", "a round bowl", "a cereal bowl", "a deep dish"),
     "plate": ("a plate", "a flat plate", "a round plate", "a dinner dish"),
     "tray": ("a tray", "a square tray", "a shallow bin", "a box with low walls"),
+    "box": ("a small box", "a cardboard box", "a rectangular box", "a carton"),
+    "ring": ("a ring", "a toy ring", "a donut shape", "a hoop"),
+    "disk": ("a flat disk", "a coaster", "a round flat piece", "a thin disc"),
+    "bottle": ("a bottle", "a plastic bottle", "a bottle with a neck", "a water bottle"),
+    "cone": ("a cone", "a small cone", "a pointed cone", "a toy traffic cone"),
+    "pyramid": ("a pyramid", "a square pyramid", "a pointed block"),
+    "wedge": ("a wedge", "a ramp-shaped block", "a triangular block", "a doorstop"),
+    "banana": ("a banana", "a toy banana", "a curved fruit"),
+    "egg": ("an egg", "a toy egg", "an oval egg"),
+    "basket": ("a basket", "a round basket", "a bucket", "a deep round container"),
+    "marker": ("a marker pen", "a felt-tip pen", "a thin stick"),
+    "star": ("a star", "a star-shaped piece", "a flat star"),
 }
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from vlmbot.cell import Workspace
+from vlmbot.errors import InputError
 from vlmbot.geometry import to_local_xy
 from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.models.stages import ColorNamer, RegionScorer, VisionStages
@@ -16,15 +18,70 @@ from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.reasoning.shapes import ShapePrior
 from vlmbot.types import SceneObject
 
-MATCH_COST_LIMIT = 2.5
 Geometry = tuple[np.ndarray, np.ndarray, float]  # position (3,), extent (3,), yaw
 
 
-#: Appearance never rules out that an object is of a category the model never saw.
-NOVELTY_FLOOR = 0.02
-#: Share of the novelty mass split evenly among untrained categories (their appearance
-#: scores are uncalibrated: the model never saw them).
-UNTRAINED_UNIFORM = 0.5
+@dataclass(frozen=True)
+class GraphConfig:
+    """Numbers of scene-graph building (metres unless said).
+
+    novelty_floor: appearance never rules out a category the model never saw below this;
+    untrained_uniform: share of that mass split evenly among untrained categories (their
+    appearance scores are uncalibrated). Tracking: a match costs distance/track_distance +
+    Lab distance/track_color + (1 - embedding cosine) and is kept below match_cost_limit.
+    Echoes: an item that looks like a container (probability > echo_container_prob) lying
+    over echo_overlap of a container is the container seen twice; an item at least wall_aspect
+    times longer than wide, its top within wall_rim of the rim, between wall_band of the wall,
+    is the container's wall. Slices: a thin part (at most slice_thin of the category's height)
+    within slice_contact under an object, overlapping it by slice_overlap, of Lab distance
+    below slice_color, the two no taller than slice_total of one such object, is one object."""
+
+    novelty_floor: float = 0.02
+    untrained_uniform: float = 0.5
+    match_cost_limit: float = 2.5
+    track_distance: float = 0.05
+    track_color: float = 40.0
+    echo_container_prob: float = 0.5
+    echo_overlap: float = 0.6
+    wall_aspect: float = 2.5
+    wall_rim: float = 0.012
+    wall_band: tuple[float, float] = (-0.02, 0.03)
+    slice_contact: float = 0.008
+    slice_thin: float = 0.4
+    slice_total: float = 1.4
+    slice_overlap: float = 0.6
+    slice_color: float = 20.0
+
+    def __post_init__(self) -> None:
+        unit = (
+            "novelty_floor",
+            "untrained_uniform",
+            "echo_container_prob",
+            "echo_overlap",
+            "slice_thin",
+            "slice_overlap",
+        )
+        for name in unit:
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise InputError(f"GraphConfig.{name} must be in [0, 1]")
+        positive = (
+            "match_cost_limit",
+            "track_distance",
+            "track_color",
+            "wall_aspect",
+            "wall_rim",
+            "slice_contact",
+            "slice_total",
+            "slice_color",
+        )
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise InputError(f"GraphConfig.{name} must be positive")
+        if not self.wall_band[0] < self.wall_band[1]:
+            raise InputError("GraphConfig.wall_band must be (low, high)")
+
+
+DEFAULT_GRAPH = GraphConfig()
 
 
 class CategoryClassifier:
@@ -33,9 +90,9 @@ class CategoryClassifier:
     Appearance: per category, the best logit among its names. Categories the model was
     trained on share a softmax; categories it never saw (listed in its metadata) get the
     mass no trained category claims (one minus the best trained category's calibrated
-    probability, at least NOVELTY_FLOOR). Shape: the posterior multiplies appearance by how
-    likely the measured extents are under each category (`ShapePrior`), which tells a flat
-    domino from the jenga block it resembles.
+    probability, at least `GraphConfig.novelty_floor`). Shape: the posterior multiplies
+    appearance by how likely the measured extents are under each category (`ShapePrior`),
+    which tells a flat domino from the jenga block it resembles.
     """
 
     def __init__(
@@ -43,11 +100,15 @@ class CategoryClassifier:
         scorer: RegionScorer,
         trained_categories: frozenset[str] | None = None,
         shapes: ShapePrior | None = None,
+        config: GraphConfig = DEFAULT_GRAPH,
+        categories: Sequence[str] | None = None,
     ) -> None:
+        """categories: the vocabulary objects may belong to (a cell's; default: every known)."""
         self.scorer = scorer
         self.shapes = shapes
-        self.categories = list(CONCEPTS)
-        names = [(c, n) for c, k in CONCEPTS.items() for n in k.names]
+        self.config = config
+        self.categories = list(categories or CONCEPTS)
+        names = [(c, n) for c in self.categories for n in CONCEPTS[c].names]
         self._owner = np.array([self.categories.index(c) for c, _ in names])
         self._text = scorer.encode_text([n for _, n in names])
         trained = trained_categories
@@ -59,8 +120,13 @@ class CategoryClassifier:
         return self._text
 
     @classmethod
-    def for_stages(cls, stages: VisionStages, shapes: ShapePrior | None) -> CategoryClassifier:
-        return cls(stages.scorer, stages.trained_categories, shapes)
+    def for_stages(
+        cls,
+        stages: VisionStages,
+        shapes: ShapePrior | None,
+        categories: Sequence[str] | None = None,
+    ) -> CategoryClassifier:
+        return cls(stages.scorer, stages.trained_categories, shapes, categories=categories)
 
     def __call__(self, embeddings: np.ndarray, extents: np.ndarray | None = None) -> np.ndarray:
         """(N, D) embeddings, (N, 3) extents (metres; a NaN row: not measured reliably) or
@@ -71,7 +137,7 @@ class CategoryClassifier:
         measured = ~np.isnan(extents).any(axis=1)
         if not measured.any():
             return probs
-        loglik = self.shapes.log_likelihood(extents[measured])
+        loglik = self.shapes.log_likelihood(extents[measured], self.categories)
         posterior = probs[measured] * np.exp(loglik - loglik.max(axis=1, keepdims=True))
         total = posterior.sum(axis=1, keepdims=True)
         shaped = np.where(total > 0, posterior / np.maximum(total, 1e-300), probs[measured])
@@ -89,11 +155,12 @@ class CategoryClassifier:
         if self.trained.all():
             return probs
         fit = 1.0 / (1.0 + np.exp(-per_category[:, self.trained].max(axis=1)))
-        novelty = np.maximum(1.0 - fit, NOVELTY_FLOOR)
+        novelty = np.maximum(1.0 - fit, self.config.novelty_floor)
         probs[:, self.trained] *= (1.0 - novelty)[:, None]
-        split = (1 - UNTRAINED_UNIFORM) * _softmax(
-            per_category[:, ~self.trained]
-        ) + UNTRAINED_UNIFORM / int((~self.trained).sum())
+        uniform = self.config.untrained_uniform
+        split = (1 - uniform) * _softmax(per_category[:, ~self.trained]) + uniform / int(
+            (~self.trained).sum()
+        )
         probs[:, ~self.trained] = split * novelty[:, None]
         return probs
 
@@ -109,7 +176,8 @@ class Tracker:
     After the robot moves an object, `moved(id, xy)` predicts where it will be seen next.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, config: GraphConfig = DEFAULT_GRAPH) -> None:
+        self.config = config
         self.previous: list[GraphObject] = []
         self.predicted: dict[str, np.ndarray] = {}
         self._next = 0
@@ -127,7 +195,7 @@ class Tracker:
             cost = np.array([[self._cost(old, new) for new in nodes] for old in self.previous])
             rows, cols = linear_sum_assignment(cost)
             for r, c in zip(rows, cols, strict=True):
-                if cost[r, c] < MATCH_COST_LIMIT:
+                if cost[r, c] < self.config.match_cost_limit:
                     ids[c] = self.previous[r].id
         for i, node in enumerate(nodes):
             if ids[i] is None:
@@ -140,9 +208,9 @@ class Tracker:
     def _cost(self, old: GraphObject, new: GraphObject) -> float:
         expected = self.predicted.get(old.id, old.xy)
         distance = float(np.linalg.norm(expected - new.xy))
-        color = float(np.linalg.norm(np.nan_to_num(old.lab - new.lab))) / 40.0
+        color = float(np.linalg.norm(np.nan_to_num(old.lab - new.lab))) / self.config.track_color
         appearance = 1.0 - float(old.embedding @ new.embedding)
-        return distance / 0.05 + color + appearance
+        return distance / self.config.track_distance + color + appearance
 
 
 def _with_id(obj: SceneObject, object_id: str) -> SceneObject:
@@ -159,7 +227,7 @@ def _with_id(obj: SceneObject, object_id: str) -> SceneObject:
 
 
 def _not_container_echoes(
-    perceived: list[PerceivedObject], probs: np.ndarray, categories: list[str]
+    perceived: list[PerceivedObject], probs: np.ndarray, categories: list[str], config: GraphConfig
 ) -> np.ndarray:
     """False for item proposals that look like a container and lie inside a container proposal:
     the container's inside seen a second time, not an object in it."""
@@ -168,23 +236,23 @@ def _not_container_echoes(
     keep = np.ones(len(perceived), dtype=bool)
     containers = [p for p in perceived if p.container]
     for i, obj in enumerate(perceived):
-        looks_like_container = probs[i, container_columns].sum() > 0.5
+        looks_like_container = probs[i, container_columns].sum() > config.echo_container_prob
         if not obj.container and looks_like_container:
-            keep[i] = not any(footprint_overlap(obj, c) > 0.6 for c in containers)
+            keep[i] = not any(footprint_overlap(obj, c) > config.echo_overlap for c in containers)
     return keep
 
 
-def _wall_echo(item: Geometry, container: Geometry) -> bool:
+def _wall_echo(item: Geometry, container: Geometry, config: GraphConfig) -> bool:
     """An item proposal that is a container's wall seen again: long and thin, hugging the
     container's side, its top at the rim (a real object inside stands lower, on the floor)."""
     (position, extent, _), (centre, size, yaw) = item, container
-    if max(extent[:2]) < 2.5 * min(extent[:2]):
+    if max(extent[:2]) < config.wall_aspect * min(extent[:2]):
         return False
-    if abs((position[2] + extent[2] / 2) - (centre[2] + size[2] / 2)) > 0.012:
+    if abs((position[2] + extent[2] / 2) - (centre[2] + size[2] / 2)) > config.wall_rim:
         return False
     local = to_local_xy(position[:2] - centre[:2], yaw)
     to_wall = float(np.min(np.asarray(size[:2]) / 2 - np.abs(local)))
-    return -0.02 <= to_wall <= 0.03
+    return config.wall_band[0] <= to_wall <= config.wall_band[1]
 
 
 def _join_slices(
@@ -193,6 +261,7 @@ def _join_slices(
     probs: np.ndarray,
     classifier: CategoryClassifier,
 ) -> list[PerceivedObject] | None:
+    cfg = classifier.config
     """One object seen as two: a thin slice right under an object of the same colour and
     footprint, far thinner than that object's category ever is, while the two together are
     no taller than one such object (a real stack of two is). Joined, or None if none."""
@@ -209,11 +278,12 @@ def _join_slices(
             if (
                 i == j
                 or lower.container
-                or abs(low_position[2] + low_extent[2] / 2 - bottom) > 0.008
-                or low_extent[2] > 0.4 * typical
-                or low_extent[2] + extent[2] > 1.4 * typical
-                or footprint_overlap(lower, upper) < 0.6
-                or not np.linalg.norm(np.nan_to_num(lower.lab - upper.lab, nan=99.0)) < 20.0
+                or abs(low_position[2] + low_extent[2] / 2 - bottom) > cfg.slice_contact
+                or low_extent[2] > cfg.slice_thin * typical
+                or low_extent[2] + extent[2] > cfg.slice_total * typical
+                or footprint_overlap(lower, upper) < cfg.slice_overlap
+                or not np.linalg.norm(np.nan_to_num(lower.lab - upper.lab, nan=99.0))
+                < cfg.slice_color
             ):
                 continue
             views = dict(lower.views)
@@ -256,10 +326,11 @@ def build_graph(
         while (joined := _join_slices(perceived, geometry, probs, classifier)) is not None:
             perceived = joined
             geometry, probs = _classify(perceived, classifier, workspace)
-        keep = _not_container_echoes(perceived, probs, classifier.categories)
+        config = classifier.config
+        keep = _not_container_echoes(perceived, probs, classifier.categories, config)
         containers = [g for p, g in zip(perceived, geometry, strict=True) if p.container]
         for i, (obj, item) in enumerate(zip(perceived, geometry, strict=True)):
-            if not obj.container and any(_wall_echo(item, c) for c in containers):
+            if not obj.container and any(_wall_echo(item, c, config) for c in containers):
                 keep[i] = False
         for obj, row, (position, extent, yaw), kept in zip(
             perceived, probs, geometry, keep, strict=True

@@ -131,19 +131,24 @@ class VocabularyIndex:
         sentences: SentenceEncoder,
         trained_categories: frozenset[str] | None = None,
         config: GroundingConfig = DEFAULT_GROUNDING,
+        categories: tuple[str, ...] | None = None,
     ) -> None:
+        """categories: the vocabulary objects may belong to (a cell's; default: every known)."""
         self.sentences = sentences
         self.trained_categories = trained_categories
         self.config = config
-        self.categories = list(CONCEPTS)
+        self.categories = list(categories or CONCEPTS)
         phrases: list[str] = []
         owners: list[list[str]] = []
-        for category, concept in CONCEPTS.items():
+        for category in self.categories:
+            concept = CONCEPTS[category]
             for phrase in (*concept.names, *DESCRIPTIONS.get(category, ())):
                 phrases.append(phrase)
                 owners.append([category])
         for affordance, texts in AFFORDANCE_PHRASES.items():
-            members = [c for c, k in CONCEPTS.items() if affordance in k.affordances]
+            members = [c for c in self.categories if affordance in CONCEPTS[c].affordances]
+            if not members:
+                continue
             for phrase in texts:
                 phrases.append(phrase)
                 owners.append(members)
@@ -316,6 +321,8 @@ class Grounder:
         probs = np.array([[o.category_probs.get(c, 0.0) for c in categories] for o in objects])
         exact = self.vocabulary.exact_category(head)
         if exact is not None:
+            if exact not in categories:  # a known category this cell has none of
+                return np.zeros(len(objects))
             return probs[:, categories.index(exact)]
         hypernym = self.vocabulary.hypernym_weights(head)
         if hypernym is not None:
@@ -351,6 +358,8 @@ class Grounder:
         untrained = self.vocabulary.untrained_mask()
         exact = self.vocabulary.exact_category(head)
         if exact is not None:
+            if exact not in self.vocabulary.categories:
+                return 0.0
             return float(untrained[self.vocabulary.categories.index(exact)])
         hypernym = self.vocabulary.hypernym_weights(head)
         weights, confidence = (

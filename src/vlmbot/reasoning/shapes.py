@@ -35,6 +35,7 @@ SHAPE_WORDS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     "upright": ((np.log(1.4), 0.35), (np.log(1.7), 0.35)),
     "squat": ((0.15, 0.25), (np.log(0.5), 0.35)),
     "hollow": ((0.05, 0.1), (np.log(0.35), 0.5)),
+    "pointed": ((0.05, 0.12), (np.log(1.0), 0.3)),
 }
 #: Sizes a described (never measured) category may have: log short side in [1 cm, 30 cm].
 LOG_SIZE_RANGE = (np.log(0.01), np.log(0.30))
@@ -106,12 +107,14 @@ class ShapePrior:
         extent = self.typical_extent(category)
         return None if extent is None else float(np.prod(extent))
 
-    def log_likelihood(self, extents: np.ndarray) -> np.ndarray:
-        """(N, 3) extents → (N, C) log densities over `self.categories`."""
+    def log_likelihood(
+        self, extents: np.ndarray, categories: list[str] | None = None
+    ) -> np.ndarray:
+        """(N, 3) extents → (N, C) log densities over `categories` (default: every known)."""
         features = shape_features(extents)
         broad = _described(features, BROAD)
         columns = []
-        for category in self.categories:
+        for category in categories or self.categories:
             shape = self.measured.get(category)
             if shape is None:
                 columns.append(_described(features, SHAPE_WORDS[CONCEPTS[category].shape]))

@@ -15,7 +15,16 @@ import numpy as np
 
 from vlmbot.sim._pybullet import pb, pybullet_data
 from vlmbot.sim.catalog import OBJECT_MODELS, Shape
-from vlmbot.sim.meshes import bowl_profile, plate_profile, revolve, vertex_normals
+from vlmbot.sim.meshes import (
+    PROFILES,
+    banana,
+    bowl_profile,
+    flat_normals,
+    plate_profile,
+    polyhedron,
+    revolve,
+    vertex_normals,
+)
 
 DATA = Path(pybullet_data.getDataPath())
 
@@ -23,7 +32,10 @@ DATA = Path(pybullet_data.getDataPath())
 @dataclass(frozen=True)
 class ObjectSpec:
     """One object of a scene. position: (x, y) of its centre on the table, metres, world frame;
-    yaw in radians; scale multiplies the category's nominal size; rgb: render colour in [0, 1]."""
+    yaw in radians; scale multiplies the category's nominal size, and stretch (x, y, z) each
+    axis (procedural shape variants: a squat bowl, a slim cylinder); profile: a shape
+    parameter of revolved containers (a bowl's floor width as a fraction of its diameter);
+    rgb: render colour in [0, 1]."""
 
     id: str
     category: str
@@ -33,11 +45,14 @@ class ObjectSpec:
     position: tuple[float, float]
     yaw: float = 0.0
     elevation: float = 0.0  # spawn height of the bottom above the table (inside/on another object)
+    stretch: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    profile: float = 0.28
 
     @property
     def size(self) -> np.ndarray:
         """(3,) extent (x, y, z) in metres in the object's own frame (before yaw)."""
-        return np.asarray(OBJECT_MODELS[self.category].shape.size) * self.scale
+        nominal = np.asarray(OBJECT_MODELS[self.category].shape.size)
+        return nominal * self.scale * np.asarray(self.stretch)
 
     @property
     def footprint_radius(self) -> float:
@@ -54,6 +69,8 @@ class ObjectSpec:
             "position": list(self.position),
             "yaw": self.yaw,
             "elevation": self.elevation,
+            "stretch": list(self.stretch),
+            "profile": self.profile,
         }
 
 
@@ -97,7 +114,7 @@ class BodyBuilder:
         rgba = [*spec.rgb, 1.0]
         if shape.kind == "tray":
             return self._spawn_tray(shape, spec, position, orientation, rgba)
-        visual, collision = self._shapes(shape, spec.scale, size, rgba)
+        visual, collision = self._shapes(shape, spec.scale, size, rgba, spec.profile)
         body = pb.createMultiBody(
             baseMass=shape.mass,
             baseCollisionShapeIndex=collision,
@@ -119,7 +136,12 @@ class BodyBuilder:
         return int(body)
 
     def _shapes(
-        self, shape: Shape, scale: float, size: np.ndarray, rgba: list[float]
+        self,
+        shape: Shape,
+        scale: float,
+        size: np.ndarray,
+        rgba: list[float],
+        profile: float = 0.28,
     ) -> tuple[int, int]:
         c = self.client
         if shape.kind == "box":
@@ -131,17 +153,27 @@ class BodyBuilder:
                 pb.createCollisionShape(pb.GEOM_BOX, halfExtents=half, physicsClientId=c),
             )
         if shape.kind == "cylinder":
-            radius, height = float(size[0] / 2), float(size[2])
+            if shape.lying:  # axis along x: length size[0], diameter size[2]
+                radius, height = float(size[2] / 2), float(size[0])
+                frame = pb.getQuaternionFromEuler([0.0, np.pi / 2, 0.0])
+            else:
+                radius, height = float(size[0] / 2), float(size[2])
+                frame = (0.0, 0.0, 0.0, 1.0)
             return (
                 pb.createVisualShape(
                     pb.GEOM_CYLINDER,
                     radius=radius,
                     length=height,
                     rgbaColor=rgba,
+                    visualFrameOrientation=frame,
                     physicsClientId=c,
                 ),
                 pb.createCollisionShape(
-                    pb.GEOM_CYLINDER, radius=radius, height=height, physicsClientId=c
+                    pb.GEOM_CYLINDER,
+                    radius=radius,
+                    height=height,
+                    collisionFrameOrientation=frame,
+                    physicsClientId=c,
                 ),
             )
         if shape.kind == "sphere":
@@ -152,8 +184,10 @@ class BodyBuilder:
                 ),
                 pb.createCollisionShape(pb.GEOM_SPHERE, radius=radius, physicsClientId=c),
             )
-        if shape.kind in ("bowl", "plate"):
-            return self._revolved(shape, size, rgba)
+        if shape.kind in ("bowl", "plate", "revolve"):
+            return self._revolved(shape, size, rgba, profile)
+        if shape.kind in ("polyhedron", "banana"):
+            return self._procedural(shape, size, rgba)
         if shape.kind == "mesh":
             assert shape.mesh is not None
             mesh_scale, frame_pos, frame_orn = _mesh_frame(shape, scale)
@@ -183,12 +217,17 @@ class BodyBuilder:
             return visual, collision
         raise ValueError(f"unknown shape kind {shape.kind!r}")
 
-    def _revolved(self, shape: Shape, size: np.ndarray, rgba: list[float]) -> tuple[int, int]:
+    def _revolved(
+        self, shape: Shape, size: np.ndarray, rgba: list[float], base: float = 0.28
+    ) -> tuple[int, int]:
         diameter, height = float(size[0]), float(size[2])
         if shape.kind == "bowl":
-            profile = bowl_profile(diameter, height)
-        else:
+            profile = bowl_profile(diameter, height, base=base)
+        elif shape.kind == "plate":
             profile = plate_profile(diameter, height)
+        else:
+            assert shape.profile is not None
+            profile = PROFILES[shape.profile](diameter, height)
         vertices, indices = revolve(profile)
         vertices = vertices - [0.0, 0.0, height / 2]
         normals = vertex_normals(vertices, indices)
@@ -200,12 +239,44 @@ class BodyBuilder:
             rgbaColor=rgba,
             physicsClientId=self.client,
         )
-        collision = pb.createCollisionShape(
+        if shape.mass == 0.0:  # static containers keep their hollow
+            collision = pb.createCollisionShape(
+                pb.GEOM_MESH,
+                vertices=vertices.tolist(),
+                indices=indices.tolist(),
+                flags=pb.GEOM_FORCE_CONCAVE_TRIMESH,
+                physicsClientId=self.client,
+            )
+        else:  # items collide as their convex hull
+            collision = pb.createCollisionShape(
+                pb.GEOM_MESH, vertices=vertices.tolist(), physicsClientId=self.client
+            )
+        return visual, collision
+
+    def _procedural(self, shape: Shape, size: np.ndarray, rgba: list[float]) -> tuple[int, int]:
+        """Pyramids, wedges, stars (flat shaded) and bananas; convex-hull collision."""
+        if shape.kind == "banana":
+            vertices, indices = banana(size)
+            normals = vertex_normals(vertices, indices)
+        else:
+            assert shape.profile is not None
+            vertices, indices = polyhedron(shape.profile, size)
+            normals = flat_normals(vertices)
+        visual = pb.createVisualShape(
             pb.GEOM_MESH,
             vertices=vertices.tolist(),
             indices=indices.tolist(),
-            flags=pb.GEOM_FORCE_CONCAVE_TRIMESH,
+            normals=normals.tolist(),
+            rgbaColor=rgba,
             physicsClientId=self.client,
+        )
+        if shape.box_collision:
+            half = [float(v) for v in size / 2]
+            return visual, pb.createCollisionShape(
+                pb.GEOM_BOX, halfExtents=half, physicsClientId=self.client
+            )
+        collision = pb.createCollisionShape(
+            pb.GEOM_MESH, vertices=vertices.tolist(), physicsClientId=self.client
         )
         return visual, collision
 

@@ -42,12 +42,14 @@ def jittered(
 
 @dataclass(frozen=True)
 class Lighting:
-    """TinyRenderer lighting: direction (world frame) and coefficients."""
+    """TinyRenderer lighting: direction (world frame), coefficients and the light's colour
+    (rgb in [0, 1], white by default)."""
 
     direction: tuple[float, float, float] = (0.4, 0.3, 1.0)
     ambient: float = 0.6
     diffuse: float = 0.45
     specular: float = 0.05
+    color: tuple[float, float, float] = (1.0, 1.0, 1.0)
 
 
 def view_matrix(camera: Camera) -> list[float]:
@@ -95,6 +97,7 @@ def render(client: int, cell_camera: CellCamera, lighting: Lighting) -> Render:
         lightAmbientCoeff=lighting.ambient,
         lightDiffuseCoeff=lighting.diffuse,
         lightSpecularCoeff=lighting.specular,
+        lightColor=list(lighting.color),
         renderer=pb.ER_TINY_RENDERER,
         physicsClientId=client,
     )

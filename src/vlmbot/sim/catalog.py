@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vlmbot.cell import HOME_CELL
 from vlmbot.lexicon.concepts import CONCEPTS, Concept
 
 
@@ -42,12 +43,15 @@ COLORS: dict[str, Color] = {
 
 @dataclass(frozen=True)
 class Shape:
-    """How to build a body. kind: box | cylinder | sphere | mesh | bowl | plate | tray.
+    """How to build a body. kind: box | cylinder | sphere | mesh | bowl | plate | tray |
+    revolve (a surface of revolution, `profile` names it: ring, bottle, cone, egg, basket) |
+    polyhedron (`profile`: pyramid, wedge, star) | banana.
 
     size: world extent (x, y, z) in metres at scale 1 and yaw 0.
     mesh / mesh_scale / mesh_rpy: a pybullet_data file, its scale and the rotation that makes
     it stand upright (z up). keep_texture: tint the mesh's texture instead of replacing it.
-    mass 0 makes a static body (containers).
+    mass 0 makes a static body (containers). lying: a cylinder whose axis is x (a marker).
+    stretchable: the shape may be stretched per axis (procedural variants of a category).
     """
 
     kind: str
@@ -59,6 +63,9 @@ class Shape:
     mass: float = 0.1
     friction: float = 1.0
     box_collision: bool = False  # collide as a box of `size` (meshes whose hulls tip over)
+    profile: str | None = None
+    lying: bool = False
+    stretchable: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ _NOT_BLACK = tuple(c for c in COLORS if c != "black")
 
 _SHAPES: dict[str, tuple[Shape, tuple[str, ...], tuple[float, float]]] = {
     "block": (Shape("box", (0.045, 0.045, 0.045)), _ALL, (0.8, 1.15)),
-    "cylinder": (Shape("cylinder", (0.044, 0.044, 0.06)), _ALL, (0.9, 1.1)),
+    "cylinder": (Shape("cylinder", (0.044, 0.044, 0.06), stretchable=True), _ALL, (0.9, 1.1)),
     "sphere": (Shape("sphere", (0.05, 0.05, 0.05), friction=1.5), _ALL, (0.9, 1.1)),
     "mug": (
         Shape("mesh", (0.057, 0.085, 0.07), "objects/mug.obj", (0.7, 0.7, 0.7)),
@@ -134,7 +141,11 @@ _SHAPES: dict[str, tuple[Shape, tuple[str, ...], tuple[float, float]]] = {
         ("white", "yellow", "orange", "blue", "red"),
         (0.95, 1.05),
     ),
-    "bowl": (Shape("bowl", (0.15, 0.15, 0.05), mass=0.0), _NOT_BLACK, (0.95, 1.1)),
+    "bowl": (
+        Shape("bowl", (0.15, 0.15, 0.05), mass=0.0, stretchable=True),
+        _NOT_BLACK,
+        (0.95, 1.1),
+    ),
     "plate": (Shape("plate", (0.17, 0.17, 0.015), mass=0.0), _NOT_BLACK, (0.95, 1.1)),
     "tray": (
         Shape("tray", (0.27, 0.27, 0.045), "tray/traybox.urdf", mass=0.0),
@@ -143,13 +154,52 @@ _SHAPES: dict[str, tuple[Shape, tuple[str, ...], tuple[float, float]]] = {
     ),
 }
 
+_PLAIN = ("red", "green", "blue", "yellow", "orange", "purple", "white", "black", "brown")
+_SHAPES.update(
+    {
+        "box": (Shape("box", (0.07, 0.045, 0.035), stretchable=True), _ALL, (0.9, 1.1)),
+        "ring": (Shape("revolve", (0.07, 0.07, 0.018), profile="ring"), _ALL, (0.9, 1.1)),
+        "disk": (Shape("cylinder", (0.06, 0.06, 0.009)), _ALL, (0.9, 1.1)),
+        "bottle": (
+            Shape("revolve", (0.048, 0.048, 0.13), profile="bottle", stretchable=True),
+            _ALL,
+            (0.9, 1.1),
+        ),
+        "cone": (Shape("revolve", (0.06, 0.06, 0.07), profile="cone"), _ALL, (0.9, 1.1)),
+        "pyramid": (Shape("polyhedron", (0.06, 0.06, 0.05), profile="pyramid"), _ALL, (0.9, 1.1)),
+        "wedge": (Shape("polyhedron", (0.07, 0.045, 0.04), profile="wedge"), _ALL, (0.9, 1.1)),
+        "banana": (
+            Shape("banana", (0.15, 0.05, 0.035), friction=1.2, box_collision=True),
+            ("yellow", "green", "brown", "orange"),
+            (0.9, 1.1),
+        ),
+        "egg": (
+            Shape("revolve", (0.045, 0.045, 0.058), profile="egg", friction=1.5),
+            ("white", "brown", "yellow", "pink", "blue"),
+            (0.95, 1.05),
+        ),
+        "basket": (
+            Shape("revolve", (0.16, 0.16, 0.08), profile="basket", mass=0.0),
+            _NOT_BLACK,
+            (0.95, 1.05),
+        ),
+        "marker": (Shape("cylinder", (0.13, 0.017, 0.017), lying=True), _PLAIN, (0.9, 1.1)),
+        "star": (Shape("polyhedron", (0.07, 0.07, 0.014), profile="star"), _ALL, (0.9, 1.1)),
+    }
+)
+
+#: The categories of today's robot cell (`home`): its task suite and scenes use only these.
+HOME_CATEGORIES: frozenset[str] = frozenset(HOME_CELL.vocabulary or ())
+
 OBJECT_MODELS: dict[str, ObjectModel] = {
     category: ObjectModel(CONCEPTS[category], shape, colors, scale_range)
     for category, (shape, colors, scale_range) in _SHAPES.items()
 }
 
 #: Categories kept out of perception training (the `heldout_categories` split uses them).
-HELDOUT_CATEGORIES: frozenset[str] = frozenset({"teddy_bear", "soccer_ball", "domino"})
+HELDOUT_CATEGORIES: frozenset[str] = frozenset(
+    {"teddy_bear", "soccer_ball", "domino", "marker", "star"}
+)
 
 #: (category, colour) combinations never rendered for training (the `heldout_colors` split).
 HELDOUT_COLOR_COMBOS: frozenset[tuple[str, str]] = frozenset(
@@ -187,8 +237,12 @@ def heldout_colors_of(category: str) -> tuple[str, ...]:
     return tuple(c for c in OBJECT_MODELS[category].colors if (category, c) in HELDOUT_COLOR_COMBOS)
 
 
-def training_categories(split: str) -> list[str]:
-    """The categories rendered for perception training (every one for heldout_categories)."""
+def training_categories(split: str, vocabulary: frozenset[str] | None = None) -> list[str]:
+    """The categories rendered for perception training (every one for heldout_categories),
+    within a cell's vocabulary when given."""
     return [
-        c for c in OBJECT_MODELS if split == "heldout_categories" or c not in HELDOUT_CATEGORIES
+        c
+        for c in OBJECT_MODELS
+        if (split == "heldout_categories" or c not in HELDOUT_CATEGORIES)
+        and (vocabulary is None or c in vocabulary)
     ]

@@ -7,14 +7,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vlmbot.cell import HOME_CELL, CellCamera, RobotCell, Workspace
+from vlmbot.cell import CellCamera, RobotCell, Workspace
 from vlmbot.control.robot import ExecutedAction
 from vlmbot.errors import InputError
 from vlmbot.sim._pybullet import pb
+from vlmbot.sim.arms import SUCTION_ARMS, SuctionArm
 from vlmbot.sim.bodies import BodyBuilder, ObjectSpec
 from vlmbot.sim.cameras import Lighting, Render, render
+from vlmbot.sim.cells import SimCell, home_cell
 from vlmbot.sim.robot import PandaArm
+from vlmbot.sim.textures import texture_file
 from vlmbot.types import Camera, Observation, PickPlace, RGBDFrame, RobotState
+
+ARMS = ("panda", *SUCTION_ARMS)
 
 TABLE_THICKNESS = 0.05
 
@@ -29,6 +34,9 @@ class SceneSpec:
     table_rgb: tuple[float, float, float] = (0.62, 0.60, 0.57)
     lighting: Lighting = field(default_factory=Lighting)
     cameras: tuple[CellCamera, ...] | None = None
+    table_texture: str = "plain"
+    floor_rgb: tuple[float, float, float] | None = None
+    floor_texture: str = "plain"
 
     def object(self, object_id: str) -> ObjectSpec:
         for spec in self.objects:
@@ -66,16 +74,25 @@ class TabletopEnv:
     with_robot=False leaves the arm out (faster renders for perception datasets).
     """
 
-    def __init__(self, with_robot: bool = True, cell: RobotCell = HOME_CELL) -> None:
-        if cell.arm != "panda":
-            raise InputError(f"the simulator has no arm model {cell.arm!r}; arms: panda")
+    def __init__(self, with_robot: bool = True, cell: SimCell | RobotCell | None = None) -> None:
         self.client = pb.connect(pb.DIRECT)
         self.with_robot = with_robot
-        self.cell = cell
+        self.sim_cell = home_cell()
+        self.set_cell(cell or self.sim_cell)
         self.scene: SceneSpec | None = None
         self.bodies: dict[str, int] = {}
-        self.robot: PandaArm | None = None
+        self.robot: PandaArm | SuctionArm | None = None
         self._cameras: dict[str, CellCamera] = {}
+        self._textures: dict[str, int] = {}
+
+    def set_cell(self, cell: SimCell | RobotCell) -> None:
+        """The robot cell of the next `reset` (its arm, table, cameras and look)."""
+        sim_cell = cell if isinstance(cell, SimCell) else SimCell(cell)
+        if sim_cell.robot.arm not in ARMS:
+            arms = ", ".join(ARMS)
+            raise InputError(f"the simulator has no arm {sim_cell.robot.arm!r}; arms: {arms}")
+        self.sim_cell = sim_cell
+        self.cell: RobotCell = sim_cell.robot
 
     @property
     def workspace(self) -> Workspace:
@@ -99,12 +116,11 @@ class TabletopEnv:
         pb.resetSimulation(physicsClientId=c)
         pb.setGravity(0, 0, -9.81, physicsClientId=c)
         pb.setTimeStep(1 / 240, physicsClientId=c)
-        self._add_table(scene.table_rgb)
-        self.robot = (
-            PandaArm(c, self.cell.base.position, self.cell.gripper.max_opening)
-            if self.with_robot
-            else None
-        )
+        self._textures = {}
+        table = self._add_table(scene.table_rgb, scene.table_texture)
+        if scene.floor_rgb is not None:
+            self._add_floor(scene.floor_rgb, scene.floor_texture)
+        self.robot = self._make_arm(table) if self.with_robot else None
         builder = BodyBuilder(c)
         self.bodies = {spec.id: builder.spawn(spec) for spec in scene.objects}
         self.scene = scene
@@ -113,7 +129,31 @@ class TabletopEnv:
         for _ in range(settle_steps):
             pb.stepSimulation(physicsClientId=c)
 
-    def _add_table(self, rgb: tuple[float, float, float]) -> None:
+    def _make_arm(self, table: int) -> PandaArm | SuctionArm:
+        arm, base = self.cell.arm, self.cell.base.position
+        if arm == "panda":
+            return PandaArm(self.client, base, self.cell.gripper.max_opening)
+        return SuctionArm(self.client, SUCTION_ARMS[arm], base, ignore=(table,))
+
+    def _texture(self, kind: str) -> int | None:
+        if kind == "plain":
+            return None
+        if kind not in self._textures:
+            path = texture_file(kind)
+            self._textures[kind] = pb.loadTexture(str(path), physicsClientId=self.client)
+        return self._textures[kind]
+
+    def _add_floor(self, rgb: tuple[float, float, float], texture: str) -> None:
+        half = [3.0, 3.0, 0.01]
+        visual = pb.createVisualShape(
+            pb.GEOM_BOX, halfExtents=half, rgbaColor=[*rgb, 1], physicsClientId=self.client
+        )
+        floor = pb.createMultiBody(0, -1, visual, [0.4, 0.0, -0.76], physicsClientId=self.client)
+        texture_id = self._texture(texture)
+        if texture_id is not None:
+            pb.changeVisualShape(floor, -1, textureUniqueId=texture_id, physicsClientId=self.client)
+
+    def _add_table(self, rgb: tuple[float, float, float], texture: str = "plain") -> int:
         table = self.cell.table
         (x0, x1), (y0, y1) = table.x_range, table.y_range
         half = [(x1 - x0) / 2, (y1 - y0) / 2, TABLE_THICKNESS / 2]
@@ -126,6 +166,10 @@ class TabletopEnv:
         )
         table = pb.createMultiBody(0, collision, visual, centre, physicsClientId=self.client)
         pb.changeDynamics(table, -1, lateralFriction=0.8, physicsClientId=self.client)
+        texture_id = self._texture(texture)
+        if texture_id is not None:
+            pb.changeVisualShape(table, -1, textureUniqueId=texture_id, physicsClientId=self.client)
+        return int(table)
 
     # --- sensing -------------------------------------------------------------------------------
     @property
@@ -148,7 +192,9 @@ class TabletopEnv:
             frames[name] = RGBDFrame(frame.rgb, frame.depth, self._cameras[name].camera)
         robot = None
         if self.robot is not None:
-            robot = RobotState(self.robot.grasp_point(), self.robot.gripper_width())
+            robot = RobotState(
+                self.robot.grasp_point(), self.robot.gripper_width(), links=self.robot.link_points()
+            )
         return Observation(frames=frames, robot=robot)
 
     # --- ground truth (privileged) -----------------------------------------------------------

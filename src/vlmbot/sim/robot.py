@@ -88,6 +88,15 @@ class PandaArm:
         state = pb.getLinkState(self.body, GRASP_LINK, physicsClientId=self.client)
         return np.asarray(state[4])
 
+    def link_points(self) -> np.ndarray:
+        """(L, 3) world positions of the arm's link frames, base to finger tips."""
+        base = pb.getBasePositionAndOrientation(self.body, physicsClientId=self.client)[0]
+        links = [
+            pb.getLinkState(self.body, j, physicsClientId=self.client)[4]
+            for j in (*ARM_JOINTS, *FINGER_JOINTS, GRASP_LINK)
+        ]
+        return np.asarray([base, *links], dtype=float)
+
     def gripper_width(self) -> float:
         """Finger opening in metres."""
         return float(

@@ -8,19 +8,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vlmbot.cell import HOME_CELL, CellCamera
+from vlmbot.cell import CellCamera, Workspace
 from vlmbot.sim.bodies import ObjectSpec
 from vlmbot.sim.cameras import Lighting, jittered
 from vlmbot.sim.catalog import COLORS, HELDOUT_CATEGORIES, OBJECT_MODELS, allowed_colors
+from vlmbot.sim.cells import SimCell, home_cell
 from vlmbot.sim.env import SceneSpec
 
-#: Where objects are laid out (world frame, metres): inside the robot's workspace.
+#: Where objects are laid out in the home cell (world frame, metres): inside its workspace.
 LAYOUT_X = (0.36, 0.74)
 LAYOUT_Y = (-0.34, 0.34)
 #: Beyond the arm's reach, still on the table and in the top camera's view.
 OUT_OF_REACH_X = (0.95, 1.03)
 OUT_OF_REACH_Y = (-0.25, 0.25)
 _GAP = 0.025  # clearance between footprints, metres
+
+
+def layout_region(workspace: Workspace) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Where a cell's objects are laid out: its workspace less a margin (the home cell's
+    LAYOUT_X / LAYOUT_Y for the home workspace)."""
+    (x0, x1), (y0, y1) = workspace.x_range, workspace.y_range
+    return (x0 + 0.11, x1 - 0.06), (y0 + 0.08, y1 - 0.08)
 
 
 class LayoutError(RuntimeError):
@@ -86,12 +94,17 @@ class SceneSampler:
         rng: np.random.Generator,
         split: str = "seen",
         randomization: Randomization | None = None,
-        cameras: Sequence[CellCamera] = HOME_CELL.cameras,
+        cameras: Sequence[CellCamera] | None = None,
+        cell: SimCell | None = None,
     ) -> None:
+        """cell: the simulated robot cell the scene is for (default: home); its cameras unless
+        `cameras` is given, its vocabulary, workspace, gripper and object variation."""
         self.rng = rng
         self.split = split
         self.randomization = randomization or Randomization()
-        self.cameras = tuple(cameras)
+        self.cell = cell or home_cell()
+        self.cameras = tuple(cameras) if cameras is not None else self.cell.robot.cameras
+        self.layout = layout_region(self.cell.robot.workspace)
 
     def pick_color(self, category: str, exclude: Sequence[str] = ()) -> str:
         options = [c for c in allowed_colors(category, self.split) if c not in exclude]
@@ -114,7 +127,12 @@ class SceneSampler:
             low, high = rand.distractors
             distractors = int(rng.integers(low, high + 1)) if high > 0 else 0
         banned = set(distractor_filter or ())
-        extra_categories = [c for c in distractor_categories(self.split) if c not in banned]
+        vocabulary = self.cell.vocabulary
+        extra_categories = [
+            c
+            for c in distractor_categories(self.split)
+            if c not in banned and (vocabulary is None or c in vocabulary)
+        ]
         requests = list(requests) + [
             ObjectRequest(str(rng.choice(extra_categories))) for _ in range(distractors)
         ]
@@ -135,6 +153,17 @@ class SceneSampler:
                 specs[index] = spec
                 placed.append(spec)
         objects = tuple(specs[i] for i in sorted(specs))
+        if self.cell.variation is not None:  # a drawn cell: its own look, its own cameras
+            look = self.cell.appearance
+            return SceneSpec(
+                objects=objects,
+                table_rgb=look.table_rgb,
+                lighting=look.lighting,
+                cameras=self.cameras,
+                table_texture=look.table_texture,
+                floor_rgb=look.floor_rgb,
+                floor_texture=look.floor_texture,
+            )
         return SceneSpec(
             objects=objects,
             table_rgb=self._table_rgb(),
@@ -157,6 +186,9 @@ class SceneSampler:
             request.scale if request.scale is not None else float(rng.uniform(*model.scale_range))
         )
         yaw = float(rng.uniform(-np.pi, np.pi))
+        stretch, profile = (1.0, 1.0, 1.0), 0.28
+        if self.cell.variation is not None:
+            scale, stretch, profile = self._variant(request, scale)
         if request.support is not None:
             return self._place_on_support(request, index, placed, color, scale, yaw)
         spec = ObjectSpec(
@@ -167,9 +199,11 @@ class SceneSampler:
             scale=round(scale, 4),
             position=(0.0, 0.0),
             yaw=round(yaw, 4),
+            stretch=stretch,
+            profile=profile,
         )
         x_range, y_range = (
-            (LAYOUT_X, LAYOUT_Y) if request.region == "reach" else (OUT_OF_REACH_X, OUT_OF_REACH_Y)
+            self.layout if request.region == "reach" else (OUT_OF_REACH_X, OUT_OF_REACH_Y)
         )
         radius = spec.footprint_radius
         for _ in range(400):
@@ -227,6 +261,36 @@ class SceneSampler:
             yaw=round(yaw, 4),
             elevation=round(float(elevation), 4),
         )
+
+    def _variant(
+        self, request: ObjectRequest, scale: float
+    ) -> tuple[float, tuple[float, float, float], float]:
+        """A drawn cell's size and shape variant of a category: (scale, stretch, bowl profile).
+        Containers vary less (things must still fit in them); an item stays holdable by the
+        cell's gripper."""
+        assert self.cell.variation is not None
+        rng, variation = self.rng, self.cell.variation
+        model = OBJECT_MODELS[request.category]
+        low, high = variation.size_range
+        if model.concept.is_container:
+            low, high = max(low, 0.8), min(high, 1.35)
+        if request.scale is None:
+            scale = float(np.exp(rng.uniform(np.log(low), np.log(high))))
+        stretch = np.ones(3)
+        if model.shape.stretchable:
+            stretch = np.exp(rng.normal(0.0, variation.stretch_sigma, 3))
+            if model.shape.kind in ("cylinder", "bowl", "revolve"):
+                stretch[1] = stretch[0]  # round things stay round
+        profile = float(rng.uniform(*variation.bowl_base_range))
+        if model.concept.graspable:
+            narrow = float(min((np.asarray(model.shape.size) * stretch)[:2]))
+            gripper = self.cell.robot.gripper
+            if gripper.suction:
+                scale = max(scale, (gripper.cup_diameter + 0.006) / max(narrow, 1e-6))
+            else:
+                limit = gripper.max_opening - gripper.clearance - 0.012
+                scale = min(scale, limit / max(narrow, 1e-6))
+        return round(scale, 4), tuple(round(float(v), 4) for v in stretch), round(profile, 3)  # type: ignore[return-value]
 
     def _table_rgb(self) -> tuple[float, float, float]:
         if not self.randomization.table_color:

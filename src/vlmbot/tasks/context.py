@@ -20,6 +20,10 @@ GRASPABLE = tuple(c for c, m in CONCEPTS.items() if m.graspable)
 CONTAINERS = ("tray", "bowl", "plate")
 
 
+#: Shapes a suction cup cannot hold: no flat top (the knowledge base's shape words).
+NO_FLAT_TOP = frozenset({"round", "pointed"})
+
+
 @dataclass
 class TaskContext:
     rng: np.random.Generator
@@ -31,8 +35,21 @@ class TaskContext:
     def choose(self, options: Sequence[str]) -> str:
         return str(options[int(self.rng.integers(len(options)))])
 
+    def in_cell(self, pool: Sequence[str]) -> list[str]:
+        """The categories of `pool` that the cell has and its gripper can hold."""
+        cell = self.sampler.cell
+        vocabulary = cell.vocabulary
+        suction = cell.robot.gripper.suction
+        return [
+            c
+            for c in pool
+            if (vocabulary is None or c in vocabulary)
+            and not (suction and CONCEPTS[c].graspable and CONCEPTS[c].shape in NO_FLAT_TOP)
+        ]
+
     def categories(self, pool: Sequence[str]) -> list[str]:
         """The categories of `pool` this split may use as the object a task is about."""
+        pool = self.in_cell(pool)
         if self.split == "heldout_categories":
             held = [c for c in pool if c in HELDOUT_CATEGORIES]
             if held:

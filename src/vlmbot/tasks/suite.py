@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from vlmbot.errors import InputError
+from vlmbot.sim.cells import SimCell, resolve_cell
 from vlmbot.sim.env import SceneSpec
 from vlmbot.sim.scene import LayoutError, ObjectRequest, Randomization, SceneSampler
 from vlmbot.tasks import families_act, families_talk
@@ -39,12 +40,14 @@ MAX_SEED = 2**31 - 1
 
 @dataclass(frozen=True)
 class EpisodeSpec:
-    """What identifies an episode. instruction overrides the generated wording (same goal)."""
+    """What identifies an episode. instruction overrides the generated wording (same goal);
+    cell: the robot cell it happens in (home, train-N, heldout-N or a cell file)."""
 
     task: str
     seed: int
     split: str = "seen"
     instruction: str | None = None
+    cell: str = "home"
 
     def __post_init__(self) -> None:
         if self.task not in FAMILIES:
@@ -59,6 +62,8 @@ class EpisodeSpec:
             raise InputError(f"seed must be an integer in [0, {MAX_SEED}], got {self.seed!r}")
         if self.instruction is not None and not isinstance(self.instruction, str):
             raise InputError("instruction must be a string")
+        if not isinstance(self.cell, str) or not self.cell:
+            raise InputError("cell must be a cell name (home, heldout-N, ...) or a cell file")
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,11 @@ class Episode:
     instruction: str
     generated_instruction: str
     goal: Goal | None
+
+    @property
+    def cell(self) -> SimCell:
+        """The simulated robot cell the episode happens in."""
+        return resolve_cell(self.spec.cell)
 
     @property
     def expected(self) -> Outcome | None:
@@ -89,15 +99,23 @@ class Episode:
 
 
 def _rng(spec: EpisodeSpec) -> np.random.Generator:
-    digest = hashlib.sha256(f"{spec.task}|{spec.seed}|{spec.split}".encode()).digest()
+    key = f"{spec.task}|{spec.seed}|{spec.split}"
+    if spec.cell != "home":  # home episodes keep the seeds they always had
+        key += f"|{spec.cell}"
+    digest = hashlib.sha256(key.encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
 
 def build_episode(spec: EpisodeSpec, randomization: Randomization | None = None) -> Episode:
     """Deterministic: the same spec always gives the same scene, wording and goal."""
     rng = _rng(spec)
+    cell = resolve_cell(spec.cell)
     ctx = TaskContext(
-        rng, spec.split, SceneSampler(rng, spec.split, randomization), Wording(rng, spec.split)
+        rng,
+        spec.split,
+        SceneSampler(rng, spec.split, randomization, cell=cell),
+        Wording(rng, spec.split),
+        cell.robot.workspace,
     )
     for _ in range(20):
         try:
@@ -111,11 +129,11 @@ def build_episode(spec: EpisodeSpec, randomization: Randomization | None = None)
     return Episode(spec, scene, instruction, text, goal)
 
 
-def free_episode(seed: int, instruction: str, split: str = "seen") -> Episode:
+def free_episode(seed: int, instruction: str, split: str = "seen", cell: str = "home") -> Episode:
     """A seeded scene with containers and assorted objects, for any instruction (no goal)."""
-    spec = EpisodeSpec("put_in", seed, split, instruction)
+    spec = EpisodeSpec("put_in", seed, split, instruction, cell)
     rng = _rng(spec)
-    sampler = SceneSampler(rng, split)
+    sampler = SceneSampler(rng, split, cell=resolve_cell(cell))
     containers = rng.choice(["tray", "bowl", "plate"], size=int(rng.integers(1, 3)), replace=False)
     requests = [ObjectRequest(str(c), id=f"{c}") for c in containers]
     scene = sampler.sample(requests, distractors=int(rng.integers(3, 6)))

@@ -24,6 +24,18 @@ HELDOUT_NAMES: dict[str, tuple[str, ...]] = {
     "bowl": ("basin", "serving bowl"),
     "plate": ("dinner plate", "platter"),
     "tray": ("crate", "storage box"),
+    "box": ("little package", "parcel"),
+    "ring": ("bangle", "circlet"),
+    "disk": ("round tile", "puck"),
+    "bottle": ("flask", "jug"),
+    "cone": ("pointed hat", "conical piece"),
+    "pyramid": ("four-sided pyramid", "pointy block"),
+    "wedge": ("slope", "incline block"),
+    "banana": ("plantain", "crescent fruit"),
+    "egg": ("ovoid", "hen's egg"),
+    "basket": ("pot", "tub"),
+    "marker": ("highlighter", "stick pen"),
+    "star": ("five-pointed star", "starfish shape"),
 }
 
 #: Colour words the heldout_wording split may use in place of the palette name.

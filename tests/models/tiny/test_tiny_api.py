@@ -58,8 +58,11 @@ def test_detect_contract(random_tiny):
     cached = random_tiny.encode_queries(["red block", "mug"])
     again = random_tiny.detect(image, cached, threshold=0.0)
     np.testing.assert_allclose(np.sort(again.scores), np.sort(found.scores), atol=1e-6)
-    high = random_tiny.detect(image, cached, threshold=0.99)
-    assert np.all(high.scores >= 0.99)
+    cut = float(np.median(found.scores))
+    high = random_tiny.detect(image, cached, threshold=cut)
+    assert 0 < len(high) < len(found) or np.all(found.scores == cut)
+    assert np.all(high.scores >= cut)
+    assert len(high) == int(np.sum(found.scores >= cut))
 
 
 def test_detect_with_depth_gives_world_positions(random_tiny):

@@ -61,14 +61,15 @@ def finish_detections(
     depth: np.ndarray | None = None,
     camera: Camera | None = None,
 ) -> Detections:
-    """Threshold, clip to the image, per-label NMS, best first, and lift to 3D if depth given."""
+    """Threshold, clip to the image (boxes left empty by clipping are dropped), per-label NMS,
+    best first, and lift to 3D if depth given."""
     xyxy = np.asarray(xyxy, dtype=np.float32).reshape(-1, 4).copy()
     scores = np.asarray(scores, dtype=np.float32).reshape(-1)
     labels = np.asarray(labels, dtype=str).reshape(-1)
     width, height = image_wh
     xyxy[:, 0::2] = np.clip(xyxy[:, 0::2], 0, width)
     xyxy[:, 1::2] = np.clip(xyxy[:, 1::2], 0, height)
-    keep = scores >= threshold
+    keep = (scores >= threshold) & (xyxy[:, 2] > xyxy[:, 0]) & (xyxy[:, 3] > xyxy[:, 1])
     detections = Detections(xyxy[keep], scores[keep], labels[keep])
     if nms_iou is not None and len(detections):
         kept = []

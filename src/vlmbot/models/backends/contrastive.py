@@ -18,22 +18,36 @@ from vlmbot.errors import InputError
 from vlmbot.models.backends._hf import (
     HFModel,
     batched,
-    check_image,
     check_texts,
     l2_normalise,
     load_model_and_processor,
     to_numpy,
     to_pil,
 )
+from vlmbot.models.backends.regions import (
+    DEFAULT_PROPOSALS,
+    ScoreCalibration,
+    crop_boxes,
+    crop_embed_regions,
+)
 from vlmbot.models.base import Classification, QueryEmbeddings
 from vlmbot.models.family import ModelOptions
+from vlmbot.models.stages import Proposals
 
 TASKS = frozenset({"encode_text", "encode_image", "match", "classify"})
+#: CLIP learnt no per-pair probability: sigmoid 0.5 at cosine 0.25, a typical match for ViT-B.
+CLIP_CALIBRATION = ScoreCalibration(scale=50.0, centre=0.25)
 _SIGLIP_TYPES = ("siglip", "siglip2")
 
 
 class DualEncoder(HFModel):
-    """A contrastive image-text model. Embeddings are (N, D) float32, L2-normalised."""
+    """A contrastive image-text model. Embeddings are (N, D) float32, L2-normalised.
+
+    Also the agent's RegionScorer (`vlmbot.models.stages`) over any proposer's boxes: crops
+    through the image tower; region-text logits calibrated as SigLIP learnt them, or for CLIP
+    with `CLIP_CALIBRATION`."""
+
+    crop_margin = DEFAULT_PROPOSALS.crop_margin
 
     def __init__(self, name: str, model: Any, processor: Any, device: str, batch_size: int):
         super().__init__(name, TASKS, model, processor, device, batch_size)
@@ -42,6 +56,15 @@ class DualEncoder(HFModel):
         bias = getattr(model, "logit_bias", None)
         self.logit_bias = float(bias.item()) if bias is not None else 0.0
         self.text_batch_size = max(64, batch_size)
+        self.embed_dim = int(model.config.text_config.hidden_size)
+        projection = getattr(model.config, "projection_dim", None)
+        if projection and not self.sigmoid:
+            self.embed_dim = int(projection)
+        self.calibration = (
+            ScoreCalibration(self.logit_scale, -self.logit_bias / self.logit_scale)
+            if self.sigmoid
+            else CLIP_CALIBRATION
+        )
 
     def _text_kwargs(self) -> dict[str, Any]:
         if not self.sigmoid:
@@ -120,27 +143,14 @@ class DualEncoder(HFModel):
         its size on every side for context, is cropped and classified → (N, L)."""
         return self.classify(crop_boxes(image, xyxy, margin), labels)
 
+    # --- the agent's stage ----------------------------------------------------------------
+    def embed_regions(self, image: np.ndarray, proposals: Proposals) -> np.ndarray:
+        """(N, D) image-tower embeddings of the proposals' boxes (with context margin)."""
+        return crop_embed_regions(self, image, proposals, self.crop_margin)
 
-def crop_boxes(image: np.ndarray, xyxy: np.ndarray, margin: float = 0.0) -> list[np.ndarray]:
-    """Crops of an (H, W, 3) image for (N, 4) xyxy pixel boxes, grown by margin × box size.
-
-    Boxes are clipped to the image; a box that is empty after clipping raises InputError.
-    """
-    image = check_image(image)
-    height, width = image.shape[:2]
-    boxes = np.asarray(xyxy, dtype=np.float64).reshape(-1, 4)
-    if len(boxes) == 0:
-        raise InputError("give at least one box")
-    crops = []
-    for x0, y0, x1, y1 in boxes:
-        grow_x, grow_y = (x1 - x0) * margin, (y1 - y0) * margin
-        left, top = max(0, int(np.floor(x0 - grow_x))), max(0, int(np.floor(y0 - grow_y)))
-        right = min(width, int(np.ceil(x1 + grow_x)))
-        bottom = min(height, int(np.ceil(y1 + grow_y)))
-        if right <= left or bottom <= top:
-            raise InputError(f"box {[x0, y0, x1, y1]} lies outside the {width}x{height} image")
-        crops.append(image[top:bottom, left:right])
-    return crops
+    def region_text_logits(self, regions: np.ndarray, texts: np.ndarray) -> np.ndarray:
+        """(N, D) × (M, D) → (N, M) calibrated logits (see the class docstring)."""
+        return self.calibration.logits(regions, texts)
 
 
 def _load(family: str, source: str, options: ModelOptions, model_types: tuple[str, ...]) -> Any:

@@ -29,8 +29,15 @@ from vlmbot.models.backends._hf import (
     to_numpy,
     to_pil,
 )
+from vlmbot.models.backends.regions import (
+    DEFAULT_PROPOSALS,
+    ScoreCalibration,
+    owl_embed_regions,
+    owl_propose,
+)
 from vlmbot.models.base import QueryEmbeddings
 from vlmbot.models.family import ModelOptions
+from vlmbot.models.stages import Proposals
 from vlmbot.types import Camera, Detections
 
 
@@ -49,7 +56,12 @@ class ImageFeatures:
 
 
 class OwlDetector(HFModel):
-    """Open-vocabulary detector. nms_iou: per-label NMS overlap (None keeps every box)."""
+    """Open-vocabulary detector. nms_iou: per-label NMS overlap (None keeps every box).
+
+    Also the agent's RegionProposer and RegionScorer (`vlmbot.models.stages`): `propose`,
+    `embed_regions`, `encode_text`, `region_text_logits` (see `regions.py`)."""
+
+    calibration = ScoreCalibration(scale=10.0, centre=0.2)
 
     def __init__(
         self,
@@ -66,6 +78,9 @@ class OwlDetector(HFModel):
         self.nms_iou = nms_iou
         self.base = getattr(model, "owlv2", None) or model.owlvit
         self.max_text_length = int(model.config.text_config.max_position_embeddings)
+        self.embed_dim = int(model.config.text_config.hidden_size)
+        self.proposal_config = DEFAULT_PROPOSALS
+        self._text_cache: dict[str, np.ndarray] = {}
 
     @torch.inference_mode()
     def encode_queries(self, queries: Sequence[str]) -> QueryEmbeddings:
@@ -112,6 +127,35 @@ class OwlDetector(HFModel):
                     )
                 )
         return out
+
+    # --- the agent's stages -------------------------------------------------------------------
+    def image_features(self, image: np.ndarray) -> ImageFeatures:
+        """One frame's patch boxes (pixels), class embeddings and objectness."""
+        return self._image_features([check_image(image)])[0]
+
+    def encode_text(self, texts: Sequence[str]) -> np.ndarray:
+        """M strings → (M, D) L2-normalised text embeddings (cached per string)."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._text_cache]
+        if missing:
+            encoded = self.encode_queries(missing).embeddings
+            self._text_cache.update(zip(missing, encoded, strict=True))
+        if not texts:
+            return np.zeros((0, self.embed_dim), np.float32)
+        return np.stack([self._text_cache[t] for t in texts]).astype(np.float32)
+
+    def propose(
+        self, image: np.ndarray, depth: np.ndarray | None = None, camera: Camera | None = None
+    ) -> Proposals:
+        """Class-agnostic proposals with per-box class embeddings (RegionProposer)."""
+        image = check_image(image)
+        check_depth(depth, camera, image.shape[:2])
+        return owl_propose(self, image, depth, camera, self.proposal_config)
+
+    def embed_regions(self, image: np.ndarray, proposals: Proposals) -> np.ndarray:
+        return owl_embed_regions(self, check_image(image), proposals)
+
+    def region_text_logits(self, regions: np.ndarray, texts: np.ndarray) -> np.ndarray:
+        return self.calibration.logits(regions, texts)
 
     def _queries(self, queries: Sequence[str] | QueryEmbeddings) -> QueryEmbeddings:
         if isinstance(queries, QueryEmbeddings):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -104,7 +105,8 @@ class PaliGemma(HFModel):
         depth: np.ndarray | None = None,
         camera: Camera | None = None,
     ) -> Detections:
-        """Boxes for the queries ("detect A ; B"); labels are what the model wrote for each."""
+        """Boxes for the queries ("detect A ; B"), labels = the query each answers: the model
+        writes a label after each box; boxes whose label is none of the queries are dropped."""
         image = check_image(image)
         check_depth(depth, camera, image.shape[:2])
         texts = queries.texts if isinstance(queries, QueryEmbeddings) else check_texts(queries)
@@ -112,6 +114,17 @@ class PaliGemma(HFModel):
             raise InputError("PaliGemma queries cannot contain ';' (it separates objects)")
         found = self.locate(image, "detect " + " ; ".join(texts))
         found = found[~found.data["is_point"]] if len(found) else found
+        if len(found):
+            asked = {" ".join(text.lower().split()): text for text in texts}
+            written = [" ".join(str(label).lower().split()) for label in found.labels]
+            keep = np.array([label in asked for label in written], dtype=bool)
+            found = found[keep]
+            found = replace(
+                found,
+                labels=np.array(
+                    [asked[w] for w, k in zip(written, keep, strict=True) if k], dtype=str
+                ),
+            )
         return finish_detections(
             found.xyxy,
             found.scores,
