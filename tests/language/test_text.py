@@ -35,6 +35,8 @@ def test_normalize(text, expected):
         ("slat", "slat"),  # a real word, one letter from "slam": never towards a refusal
         ("tin", "tin"),  # an English word
         ("smahs", "smahs"),  # nothing is corrected into a forbidden word
+        ("pointy", "pointy"),  # a suffix, not a slip
+        ("hens", "hens"),  # grammar words take no plural ("thens")
         ("xq", "xq"),  # too short
     ],
 )

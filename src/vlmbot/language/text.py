@@ -96,8 +96,20 @@ def vocabulary() -> frozenset[str]:
     """Every word typos are corrected towards, with plural forms. Forbidden words are not
     among them: a typo never turns an instruction into a refusal ("slat" is not "slam")."""
     words = _vocabulary_words()
-    plurals = {_plural(w) for w in words if not w.endswith("s")}
+    plurals = {_plural(w) for w in _nouns() if not w.endswith("s")}
     return frozenset(w for w in words | plurals if len(w) > 1)
+
+
+def _nouns() -> set[str]:
+    """Words of object names, descriptions and places: the ones that take a plural."""
+    phrases = [
+        *PLACES,
+        *HYPERNYMS,
+        *(n for c in CONCEPTS.values() for n in c.names),
+        *(d for texts in DESCRIPTIONS.values() for d in texts),
+        *(c.replace("_", " ") for c in CONCEPTS),
+    ]
+    return {w for p in phrases for w in re.findall(r"[a-z]+", p)} - GRAMMAR_WORDS
 
 
 @functools.lru_cache(maxsize=1)
@@ -171,6 +183,8 @@ def correct(word: str) -> str:
     guess = closest(word, known)
     if guess is None or (len(word) < 5 and _slip(word, guess) == 3):
         return word
+    if word[:-1] == guess and word[-1] != word[-2]:
+        return word  # a suffix, not a slip: "pointy" is not "point" (but "redd" is "red")
     return guess
 
 
