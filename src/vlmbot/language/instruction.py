@@ -53,6 +53,13 @@ __all__ = [
 ]
 
 MAX_CHARS = 300
+_NUMBER = r"(?:\d+(?:\.\d+)?|a|one|two|three|four|five|six|seven|eight|nine|ten|twenty|half a)"
+#: Distances and angles: "10 cm to the left", "two metres forward", "by 90 degrees".
+_MEASURE = re.compile(
+    rf"\b{_NUMBER}\s*(?:-\s*)?(?:cm|mm|m|km|centimet(?:er|re)s?|millimet(?:er|re)s?"
+    r"|met(?:er|re)s?|inch(?:es)?|in\b(?=\s+(?:to|from|left|right|away|forward|back|behind))"
+    r"|feet|foot|ft|degrees?|deg|radians?|percent|%)\b"
+)
 _PREPOSITIONS = "|".join(re.escape(p) for p in sorted(DESTINATIONS, key=len, reverse=True))
 _GOAL_FORMS = (
     # "I'd like the cube on the plate", "I want you to ..." (the polite part is gone by now)
@@ -128,6 +135,13 @@ def parse_clauses(clauses: list[str]) -> Parsed:
         clause = _goal_form(_fronted(strip_polite(raw)))
         if not clause:
             continue
+        measured = _MEASURE.search(clause)
+        if measured is not None:
+            return NotUnderstood(
+                f"I can't place objects at a measured distance or turn them by an angle "
+                f"('{measured.group(0)}'); I put them in, on or beside other objects",
+                "unsupported", "refuse", measured.group(0),
+            )  # fmt: skip
         antecedent = _target_of(steps[-1]) if steps else None
         special = classify_special(clause, antecedent)
         if isinstance(special, Manner):

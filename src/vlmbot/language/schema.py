@@ -232,19 +232,10 @@ def _reference(data: object, path: str, depth: int = 0) -> Reference:
         raise SchemaError(f"{path}: unknown keys {sorted(unknown)}")
     head = _text(record.get("head"), f"{path}.head").lower().strip()
     determiner = _enum(record.get("determiner", "the"), ("the", "a", "all"), f"{path}.determiner")
-    count = record.get("count")
-    if count is not None and (
-        isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 10
-    ):
-        raise SchemaError(f"{path}.count: must be an integer in [1, 10]")
-    ordinal = record.get("ordinal")
-    if ordinal is not None and (
-        isinstance(ordinal, bool)
-        or not isinstance(ordinal, int)
-        or ordinal == 0
-        or not -1 <= ordinal <= 10
-    ):
-        raise SchemaError(f"{path}.ordinal: must be an integer in [1, 10] or -1")  # fmt: skip
+    count = _bounded_int(record.get("count"), 1, 10, f"{path}.count")
+    ordinal = _bounded_int(record.get("ordinal"), -1, 10, f"{path}.ordinal")
+    if ordinal == 0:
+        raise SchemaError(f"{path}.ordinal: must be an integer in [1, 10] or -1")
     relation = None
     if record.get("relation") is not None:
         rel = _object(record["relation"], f"{path}.relation")
@@ -276,6 +267,14 @@ def _reference(data: object, path: str, depth: int = 0) -> Reference:
             _reference(e, f"{path}.exclude[{i}]", depth + 1) for i, e in enumerate(excluded)
         ),
     )
+
+
+def _bounded_int(data: object, low: int, high: int, path: str) -> int | None:
+    if data is None:
+        return None
+    if isinstance(data, bool) or not isinstance(data, int) or not low <= data <= high:
+        raise SchemaError(f"{path}: must be an integer in [{low}, {high}]")
+    return data
 
 
 def _optional_reference(data: object, path: str) -> Reference | None:

@@ -65,10 +65,10 @@ def put_in(ctx: TaskContext) -> Generated:
         )
         return scene, text, PlaceGoal((("target", "container"),), ("container2",))
     if construction == "both" and companion is not None:
-        name = ctx.name(category)
+        name = ctx.name(category)  # one name for both objects
         text = ctx.wording.goal_template("both").format(
-            obj=obj, other=ctx.wording.color(companion), name=name, group=plural(name),
-            prep=prep, dest=ctx.name(container),
+            obj=f"{ctx.wording.color(color)} {name}", other=ctx.wording.color(companion),
+            name=name, group=plural(name), prep=prep, dest=ctx.name(container),
         )  # fmt: skip
         return scene, text, PlaceGoal((("target", "container"), ("companion", "container")))
     raise LayoutError(f"unknown construction {construction!r}")
