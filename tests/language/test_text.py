@@ -37,6 +37,7 @@ def test_normalize(text, expected):
         ("smahs", "smahs"),  # nothing is corrected into a forbidden word
         ("pointy", "pointy"),  # a suffix, not a slip
         ("hens", "hens"),  # grammar words take no plural ("thens")
+        ("tins", "tins"),  # the plural of an English word
         ("xq", "xq"),  # too short
     ],
 )

@@ -229,3 +229,16 @@ def test_the_gate_reviews_the_whole_plan_against_every_constraint(model, bowls):
     keep_out = Proposal(list(proposal.placements), list(proposal.bindings),
                         keep_out={("red_block", "bowl_right")})  # fmt: skip
     assert SafetyGate().review(keep_out, bowls).outcome is Outcome.REFUSE
+
+
+def test_a_constraint_on_an_object_it_cannot_identify_stops_the_plan(model, bowls):
+    proposal, verdict = decide(
+        model, bowls, "put everything in the green bowl but leave the zorblax where it is"
+    )
+    assert verdict.outcome is Outcome.CLARIFY and not proposal.placements
+    assert "zorblax" in verdict.text
+
+
+def test_a_destination_it_cannot_find_is_the_reason_given(model, bowls):
+    _, verdict = decide(model, bowls, "put the duck just in front of the zorblax")
+    assert verdict.outcome is Outcome.REFUSE and "zorblax" in verdict.text

@@ -180,6 +180,8 @@ def correct(word: str) -> str:
         return word
     if word in gerunds() or word in _forbidden_words():
         return word
+    if word.endswith("s") and (word[:-1] in english_words() or word[:-1] in known):
+        return word  # the plural of a word: "tins" is not "thins"
     guess = closest(word, known)
     if guess is None or (len(word) < 5 and _slip(word, guess) == 3):
         return word

@@ -201,7 +201,7 @@ class Binder:
             names = ", ".join(f"the {self.graph.get(i).name}" for i in borderline)
             bound.notes.append(f"I left out {names}: not clearly {_phrase(reference, bare=True)}")
         elif borderline and not clear:
-            names = " or ".join(f"the {self.graph.get(i).name}" for i in borderline[:3])
+            names = " or ".join(f"the {self.graph.get(i).name} ({i})" for i in borderline[:3])
             described = _phrase(reference, bare=True)
             bound.question = f"I am not sure anything here is {described}: do you mean {names}?"
         return bound

@@ -63,6 +63,15 @@ class PlannerConfig:
 DEFAULT_PLANNER = PlannerConfig()
 
 
+def _found(bound: Bound, minimum: float) -> bool:
+    """Every binding of a reference matches something in the scene."""
+    for binding in bound.bindings:
+        best = binding.grounding.best()
+        if best is None or best[1] < minimum:
+            return False
+    return True
+
+
 class Planner(Protocol):
     def interpret(self, instruction: str, graph: SceneGraph) -> Parsed:
         """The typed command (or question, or why not) for an instruction in this scene."""
@@ -93,6 +102,8 @@ class RulePlanner:
         proposal = Proposal()
         for constraint in command.constraints:
             self._constrain(constraint, binder, proposal)
+        if proposal.question:
+            return proposal
         for step in command.steps:
             part = self._step(step, graph, grounder, binder, proposal)
             proposal.merge(part)
@@ -119,8 +130,11 @@ class RulePlanner:
         """Protected objects and keep-out pairs, grounded generously."""
         targets = binder.covers(constraint.target)
         if targets is None:
-            proposal.notes.append(
-                f"I see no {constraint.target.head or 'such object'} to keep still"
+            # Never go on without knowing what to keep still: the object may be there, unseen.
+            what = constraint.target.text.strip() or constraint.target.head
+            proposal.question = (
+                f"You asked me to keep {what} where it is, but I can't tell which object that "
+                "is: which one do you mean?"
             )
             return
         if constraint.kind == "dont_move" or constraint.destination is None:
@@ -136,8 +150,8 @@ class RulePlanner:
         near = grounder.graph.get(preview[0]).xy if preview else None
         dest = self._destination(command, grounder, binder, near)
         proposal = Proposal(bindings=list(dest.bindings), question=dest.question, notes=dest.notes)
-        if dest.question or not dest.chosen:
-            return proposal
+        if dest.question or not dest.chosen or not _found(dest, self.config.binding.found_min):
+            return proposal  # the gate names the destination it cannot find, not the target
         destination = dest.chosen[0]
         keep_out = frozenset(t for t, d in plan.keep_out if d == destination)
         at = grounder.graph.get(destination).xy
