@@ -107,3 +107,48 @@ def test_pose_and_actions():
         Pose((0.5, 0.1), 0.0)
     with pytest.raises(InputError, match="cannot carry actions"):
         Decision(Outcome.REFUSE, actions=(Done(),))
+
+
+# --- API misuse: a typed InputError at the entry point, never TypeError/AttributeError ------
+def _misuse_cases():
+    from vlmbot.cell import HOME_CELL
+
+    cam = HOME_CELL.cameras[0].camera
+    rgb = np.zeros((224, 224, 3), np.uint8)
+    depth = np.ones((224, 224), np.float32)
+    return {
+        "frame without a camera": lambda: RGBDFrame(rgb, depth, None),
+        "frame with a camera dict": lambda: RGBDFrame(rgb, depth, cam.to_dict()),
+        "frame with text depth": lambda: RGBDFrame(rgb, "abc", cam),
+        "frame with object depth": lambda: RGBDFrame(rgb, np.full((224, 224), None), cam),
+        "camera width text": lambda: Camera(cam.K, cam.T_world_cam, "abc", 224),
+        "camera width inf": lambda: Camera(cam.K, cam.T_world_cam, float("inf"), 224),
+        "camera width 1.5": lambda: Camera(cam.K, cam.T_world_cam, 1.5, 224),
+        "camera width huge": lambda: Camera(cam.K, cam.T_world_cam, 10**9, 224),
+        "camera name int": lambda: Camera(cam.K, cam.T_world_cam, 224, 224, name=3),
+        "camera dict width 1e400": lambda: Camera.from_dict({**cam.to_dict(), "width": 1e400}),
+        "observation of a list": lambda: Observation(frames=[RGBDFrame(rgb, depth, cam)]),
+        "observation of strings": lambda: Observation(frames={"a": "x"}),
+        "observation robot text": lambda: Observation(
+            frames={"a": RGBDFrame(rgb, depth, cam)}, robot="arm"
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", list(_misuse_cases()))
+def test_type_misuse_is_an_input_error(case):
+    with pytest.raises(InputError):
+        _misuse_cases()[case]()
+
+
+def test_frames_count_and_mask_what_is_not_a_measurement():
+    from vlmbot.cell import HOME_CELL
+
+    cam = HOME_CELL.cameras[0].camera
+    depth = np.ones((224, 224))
+    depth[0, :4] = [np.nan, -1.0, np.inf, 0.0]
+    frame = RGBDFrame(np.zeros((224, 224, 3), np.uint8), depth, cam)
+    faults = frame.depth_faults
+    assert (faults.non_finite, faults.negative, faults.zero) == (2, 1, 1)
+    assert faults.total == 224 * 224 and faults.masked == 4
+    assert np.all(frame.depth[0, :4] == 0) and frame.depth.dtype == np.float32

@@ -33,6 +33,22 @@ def _as_array(value: Any, shape: tuple[int | None, ...], name: str, dtype: Any) 
     return array
 
 
+#: Largest image side accepted anywhere (pixels); bigger is a misuse, not a camera.
+MAX_IMAGE_SIDE = 16384
+
+
+def _pixels(value: Any, name: str) -> int:
+    """A whole, positive pixel count (a bool, a fraction, NaN or inf is an InputError)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InputError(f"camera {name} must be a whole number of pixels, got {value!r}")
+    number = float(value)
+    if not np.isfinite(number) or number != int(number):
+        raise InputError(f"camera {name} must be a whole number of pixels, got {value!r}")
+    if not 1 <= number <= MAX_IMAGE_SIDE:
+        raise InputError(f"camera {name} must be in [1, {MAX_IMAGE_SIDE}] pixels, got {value!r}")
+    return int(number)
+
+
 def _freeze(array: np.ndarray) -> np.ndarray:
     array.setflags(write=False)
     return array
@@ -64,12 +80,12 @@ class Camera:
             raise InputError("T_world_cam must be a rigid transform (orthonormal rotation)")
         if np.linalg.det(R) < 0:
             raise InputError("T_world_cam rotation must be right-handed (det = +1)")
-        if int(self.width) <= 0 or int(self.height) <= 0:
-            raise InputError(f"camera size must be positive, got {self.width}x{self.height}")
+        if not isinstance(self.name, str) or not self.name:
+            raise InputError(f"camera name must be a non-empty string, got {self.name!r}")
         object.__setattr__(self, "K", _freeze(K))
         object.__setattr__(self, "T_world_cam", _freeze(T))
-        object.__setattr__(self, "width", int(self.width))
-        object.__setattr__(self, "height", int(self.height))
+        object.__setattr__(self, "width", _pixels(self.width, "width"))
+        object.__setattr__(self, "height", _pixels(self.height, "height"))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Camera):
@@ -116,33 +132,48 @@ class Camera:
         missing = [key for key in ("K", "T_world_cam", "width", "height") if key not in data]
         if missing:
             raise InputError(f"camera is missing {', '.join(missing)}")
-        try:
-            width, height = int(data["width"]), int(data["height"])
-        except (TypeError, ValueError):
-            raise InputError("camera width and height must be integers") from None
         return cls(
             K=data["K"],
             T_world_cam=data["T_world_cam"],
-            width=width,
-            height=height,
+            width=_pixels(data["width"], "width"),
+            height=_pixels(data["height"], "height"),
             name=str(data.get("name", "camera")),
         )
+
+
+@dataclass(frozen=True)
+class DepthFaults:
+    """Pixels of a raw depth image that were not a measurement and were masked to 0:
+    non_finite (NaN, ±inf), negative, and zero (the sensor's "unknown"), out of total."""
+
+    non_finite: int = 0
+    negative: int = 0
+    zero: int = 0
+    total: int = 0
+
+    @property
+    def masked(self) -> int:
+        return self.non_finite + self.negative + self.zero
 
 
 @dataclass(frozen=True)
 class RGBDFrame:
     """One RGB-D image from a calibrated camera.
 
-    rgb: (H, W, 3) uint8. depth: (H, W) float32 metres along the optical axis, 0 or NaN where
-    unknown (stored as 0). camera: its calibration; camera.width/height must equal W/H.
+    rgb: (H, W, 3) uint8. depth: (H, W) float32 metres along the optical axis, 0 where unknown:
+    NaN, ±inf and negative values are masked to 0 (counted in `depth_faults`) so that no stage
+    ever deprojects them. camera: its calibration; camera.width/height must equal W/H.
     """
 
     rgb: np.ndarray
     depth: np.ndarray | None
     camera: Camera
+    depth_faults: DepthFaults = field(default_factory=DepthFaults, init=False, compare=False)
 
     def __post_init__(self) -> None:
-        rgb = np.asarray(self.rgb)
+        if not isinstance(self.camera, Camera):
+            raise InputError(f"camera must be a Camera, got {type(self.camera).__name__}")
+        rgb = _image_array(self.rgb, "rgb")
         if rgb.ndim != 3 or rgb.shape[2] != 3:
             raise InputError(f"rgb must have shape (H, W, 3), got {rgb.shape}")
         if rgb.dtype != np.uint8:
@@ -155,11 +186,33 @@ class RGBDFrame:
             )
         object.__setattr__(self, "rgb", _freeze(np.ascontiguousarray(rgb)))
         if self.depth is not None:
-            depth = np.asarray(self.depth, dtype=np.float32)
-            if depth.shape != (height, width):
-                raise InputError(f"depth must have shape {(height, width)}, got {depth.shape}")
-            depth = np.where(np.isfinite(depth) & (depth > 0), depth, 0.0).astype(np.float32)
+            raw = _image_array(self.depth, "depth")
+            if raw.dtype.kind not in "fiu":
+                raise InputError(f"depth must be numeric (metres), got dtype {raw.dtype}")
+            if raw.shape != (height, width):
+                raise InputError(f"depth must have shape {(height, width)}, got {raw.shape}")
+            with np.errstate(over="ignore", invalid="ignore"):
+                depth = raw.astype(np.float32)
+            finite = np.isfinite(depth)
+            faults = DepthFaults(
+                non_finite=int((~finite).sum()),
+                negative=int((finite & (depth < 0)).sum()),
+                zero=int((depth == 0).sum()),
+                total=int(depth.size),
+            )
+            depth = np.where(finite & (depth > 0), depth, 0.0).astype(np.float32)
             object.__setattr__(self, "depth", _freeze(depth))
+            object.__setattr__(self, "depth_faults", faults)
+
+
+def _image_array(value: Any, name: str) -> np.ndarray:
+    """An array from user data, or an InputError (never a TypeError from deep inside numpy)."""
+    if isinstance(value, str | bytes) or value is None:
+        raise InputError(f"{name} must be an array, got {type(value).__name__}")
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be an array: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -190,8 +243,16 @@ class Observation:
     robot: RobotState | None = None
 
     def __post_init__(self) -> None:
-        if not self.frames:
-            raise InputError("an observation needs at least one frame")
+        if not isinstance(self.frames, dict) or not self.frames:
+            raise InputError("an observation needs at least one frame (a dict name → RGBDFrame)")
+        for name, frame in self.frames.items():
+            if not isinstance(name, str) or not isinstance(frame, RGBDFrame):
+                raise InputError(
+                    f"observation frames must map camera names to RGBDFrame, got "
+                    f"{type(name).__name__} → {type(frame).__name__}"
+                )
+        if self.robot is not None and not isinstance(self.robot, RobotState):
+            raise InputError(f"observation robot must be a RobotState, got {type(self.robot)}")
 
 
 @dataclass(frozen=True)

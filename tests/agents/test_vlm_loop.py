@@ -2,7 +2,6 @@
 the language/planning/safety path with oracle perception must solve simple episodes, and the
 model path must stay safe on instructions whose right outcome is not to act."""
 
-import numpy as np
 import pytest
 
 from vlmbot.agents.vlm import VLMAgent
@@ -10,7 +9,7 @@ from vlmbot.eval.harness import run_episode
 from vlmbot.eval.oracle_perception import OraclePerceptionAgent
 from vlmbot.sim.env import TabletopEnv
 from vlmbot.tasks.suite import EpisodeSpec, build_episode
-from vlmbot.types import Camera, Observation, Outcome, RGBDFrame
+from vlmbot.types import Observation, Outcome, RGBDFrame
 
 pytestmark = pytest.mark.sim
 
@@ -61,8 +60,11 @@ def test_bad_text_is_refused_without_action(env, random_weights, text):
     assert decision.outcome is Outcome.REFUSE and not decision.actions and decision.text
 
 
-def test_missing_depth_means_nothing_to_act_on(random_weights):
-    camera = Camera(np.array([[100.0, 0, 32], [0, 100.0, 32], [0, 0, 1]]), np.eye(4), 64, 64)
-    observation = Observation({"cam": RGBDFrame(np.zeros((64, 64, 3), np.uint8), None, camera)})
-    decision = VLMAgent(model=random_weights).decide(observation, "put the red block in the tray")
-    assert decision.outcome is Outcome.REFUSE and "can't find" in decision.text
+def test_missing_depth_means_nothing_to_act_on(env, random_weights):
+    env.reset(build_episode(EpisodeSpec("put_in", 1)).scene)
+    frames = {n: RGBDFrame(f.rgb, None, f.camera) for n, f in env.observe().frames.items()}
+    decision = VLMAgent(model=random_weights).decide(
+        Observation(frames), "put the red block in the tray"
+    )
+    assert decision.outcome is Outcome.REFUSE and not decision.actions
+    assert "no camera gave depth" in decision.text

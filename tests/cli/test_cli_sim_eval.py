@@ -65,6 +65,7 @@ def test_eval_json_contract(tmp_path, capsys):
         "unsafe_actions",
         "decision_ms",
         "cell",
+        "category",
     }
     assert all(set(e) == keys for e in out["episodes"])
     assert {e["cell"] for e in out["episodes"]} == {"home"}

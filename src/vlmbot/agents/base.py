@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any, Protocol, runtime_checkable
 
 from vlmbot.errors import InputError
@@ -61,9 +62,14 @@ def registered_agents() -> dict[str, str]:
 
 
 def make_agent(name: str, **options: Any) -> Agent:
-    if name not in _AGENTS:
+    """Build a registered agent; an unknown name or option is an InputError."""
+    if not isinstance(name, str) or name not in _AGENTS:
         raise InputError(f"unknown agent {name!r}; agents: {', '.join(_AGENTS)}")
     module_name, factory_name = _AGENTS[name][0].split(":")
     factory = getattr(importlib.import_module(module_name), factory_name)
+    try:
+        inspect.signature(factory).bind(**options)
+    except TypeError as exc:
+        raise InputError(f"agent {name!r}: {exc}") from None
     agent: Agent = factory(**options)
     return agent

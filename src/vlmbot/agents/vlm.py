@@ -14,6 +14,7 @@ from vlmbot.errors import InputError
 from vlmbot.language.commands import NotUnderstood, Parsed, Question
 from vlmbot.models.compose import build_stages
 from vlmbot.models.stages import RegionScorer, VisionStages
+from vlmbot.perception.validation import SensorError
 from vlmbot.planning.llm import LLMConfig, LLMPlanner
 from vlmbot.planning.planner import Planner, RulePlanner
 from vlmbot.reasoning.builder import CategoryClassifier
@@ -69,9 +70,19 @@ class VLMAgent:
         self.scene.reset()
 
     def decide(self, observation: Observation, instruction: str) -> Decision:
+        """One decision. A wrong argument type is an InputError; a frame that fails sensor
+        validation is a refusal that names the fault (never objects, never Done)."""
+        if not isinstance(observation, Observation):
+            raise InputError(f"observation must be an Observation, got {type(observation)}")
+        if not isinstance(instruction, str):
+            raise InputError(f"instruction must be a string, got {type(instruction).__name__}")
         if self.steps.instruction is not None and self.steps.instruction != instruction:
             self.reset()
-        graph = self.scene.scene_graph(observation)
+        try:
+            graph = self.scene.scene_graph(observation)
+        except SensorError as exc:
+            self.reset()
+            return Decision(Outcome.REFUSE, text=f"Sorry: I cannot trust my cameras: {exc}.")
         if self.steps.progress is None:
             grounder = Grounder(self.stages, graph, self.vocabulary, self.classifier.shapes)
             parsed = self.planner.interpret(instruction, graph)

@@ -10,14 +10,24 @@ from vlmbot.errors import InputError
 from vlmbot.types import Observation, Outcome, RGBDFrame
 
 
-def observation_from_files(image: str, depth: str | None, camera: str | None) -> Observation:
+def observation_from_files(
+    image: str, depth: str | None, camera: str | None, depth_scale: float | None = None
+) -> Observation:
+    """One calibrated RGB-D frame from files, validated against the home cell (intrinsics, view
+    of the workspace, colour, depth range and scale, table height): a bad frame is one
+    SensorError line here, before any model runs."""
+    from vlmbot.cell import HOME_CELL
+    from vlmbot.perception.validation import validate_observation
+
     if not depth or not camera:
         raise InputError(
             "the agent needs --image, --depth and --camera together (calibrated RGB-D)"
         )
     rgb = read_image(image)
-    frame = RGBDFrame(rgb, read_depth(depth), read_camera(camera))
-    return Observation(frames={frame.camera.name: frame})
+    frame = RGBDFrame(rgb, read_depth(depth, depth_scale), read_camera(camera))
+    observation = Observation(frames={frame.camera.name: frame})
+    validate_observation(observation, HOME_CELL)
+    return observation
 
 
 def observation_from_seed(seed: int) -> Observation:
@@ -40,7 +50,9 @@ def ask_with_agent(args: argparse.Namespace) -> int:
     if args.seed is not None:
         observation = observation_from_seed(args.seed)
     elif args.image:
-        observation = observation_from_files(args.image, args.depth, args.camera)
+        observation = observation_from_files(
+            args.image, args.depth, args.camera, getattr(args, "depth_scale", None)
+        )
     else:
         raise InputError("give --seed N, or --image with --depth and --camera")
     agent = VLMAgent(model=args.model or "tiny", proposer=getattr(args, "proposer", None))

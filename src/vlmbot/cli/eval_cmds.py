@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from vlmbot.cli.common import print_json
+from vlmbot.cli.common import MAX_SEED, bounded_int, print_json
+from vlmbot.cli.eval_run import add_suite_arguments, run_eval
 from vlmbot.errors import InputError
+
+MAX_EPISODES = 100_000  # = vlmbot.tasks.suite.MAX_EPISODES, checked before anything runs
 
 DEFAULT_AGENT = "vlm"
 
@@ -15,15 +17,27 @@ DEFAULT_AGENT = "vlm"
 def register(subparsers: argparse._SubParsersAction) -> None:
     ev = subparsers.add_parser("eval", help="run task-suite episodes and score an agent")
     ev.add_argument("--agent", default=DEFAULT_AGENT, help=f"agent name (default: {DEFAULT_AGENT})")
-    source = ev.add_mutually_exclusive_group(required=True)
+    source = ev.add_mutually_exclusive_group()
     source.add_argument(
-        "--episodes", type=int, help="draw N episodes balanced over families and splits"
+        "--episodes",
+        type=bounded_int(1, MAX_EPISODES),
+        help="draw N episodes balanced over families and splits (another suite: its first N)",
     )
     source.add_argument(
         "--episodes-file", help="JSONL: {task, seed, instruction?, split?} per line"
     )
-    ev.add_argument("--seed", type=int, default=0, help="seed for drawing episodes (default: 0)")
-    ev.add_argument("--workers", type=int, help="worker processes (default: CPU count, at most 4)")
+    ev.add_argument(
+        "--seed",
+        type=bounded_int(0, MAX_SEED),
+        default=0,
+        help="seed for drawing episodes (default: 0)",
+    )
+    ev.add_argument(
+        "--workers",
+        type=bounded_int(1, 32),
+        help="worker processes (default: CPU count, at most 4)",
+    )
+    add_suite_arguments(ev)
     ev.add_argument(
         "--perception",
         choices=("model", "oracle"),
@@ -36,17 +50,54 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ev.set_defaults(func=cmd_eval)
 
     run = subparsers.add_parser("run", help="run one instruction in a seeded scene")
-    run.add_argument("--seed", type=int, required=True, help="scene seed")
+    run.add_argument("--seed", type=bounded_int(0, MAX_SEED), required=True, help="scene seed")
     run.add_argument("--instruction", help="what to do (required unless --task gives one)")
     run.add_argument(
         "--agent", default=DEFAULT_AGENT, help=f"agent name (default: {DEFAULT_AGENT})"
     )
     run.add_argument("--task", help="use this task family's episode (scene, goal and check)")
     run.add_argument("--split", default="seen", help="split for --task (default: seen)")
+    _label_arguments(run)
     _model_arguments(run)
     _planner_arguments(run)
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(func=cmd_run)
+
+
+def _label_arguments(parser: argparse.ArgumentParser) -> None:
+    """--expect / --allow: label a free instruction so its actions are judged (see
+    `vlmbot.tasks.suite.Label`); without a label only the workspace is checked."""
+    parser.add_argument(
+        "--expect",
+        choices=("act", "clarify", "refuse", "answer"),
+        help="free instruction: the right outcome (then any pick not --allow'ed is unsafe)",
+    )
+    parser.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="free instruction with --expect act: an object id that may move (repeatable)",
+    )
+
+
+def _free_label(args: argparse.Namespace, episode: Any) -> Any:
+    """The free episode with the --expect/--allow label, checked against the scene's ids."""
+    import dataclasses
+
+    from vlmbot.tasks.suite import Label
+    from vlmbot.types import Outcome
+
+    if args.expect is None:
+        if args.allow:
+            raise InputError("--allow needs --expect act")
+        return episode
+    ids = {o.id for o in episode.scene.objects}
+    unknown = sorted(set(args.allow) - ids)
+    if unknown:
+        raise InputError(f"--allow {', '.join(unknown)}: no such object; objects: {sorted(ids)}")
+    label = Label(Outcome(args.expect), frozenset(args.allow))
+    return dataclasses.replace(episode, label=label)
 
 
 def _model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -112,26 +163,8 @@ def _agent(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from vlmbot.eval.runner import format_table, print_progress, run_specs, summarize
-    from vlmbot.tasks.suite import read_episodes_file, sample_specs
-
     agent_name, agent_options = _agent(args)
-    if args.episodes_file:
-        specs = read_episodes_file(args.episodes_file)
-    else:
-        if args.seed < 0:
-            raise InputError("--seed must be >= 0")
-        specs = sample_specs(args.episodes, args.seed)
-    if args.workers is not None and args.workers < 1:
-        raise InputError("--workers must be >= 1")
-    print(f"running {len(specs)} episodes with agent {args.agent!r}", file=sys.stderr)
-    results = run_specs(specs, agent_name, agent_options, args.workers, print_progress)
-    summary = summarize(results)
-    if args.json:
-        print_json({"summary": summary, "episodes": [r.contract() for r in results]})
-    else:
-        print(format_table(summary))
-    return 0
+    return run_eval(args, agent_name, agent_options)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -144,12 +177,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(1)
     if args.task:
+        if args.expect or args.allow:
+            raise InputError("--expect/--allow label free instructions; a --task has its goal")
         episode = build_episode(EpisodeSpec(args.task, args.seed, args.split, args.instruction))
     else:
         if args.instruction is None:
             raise InputError("give --instruction (or --task to use a task family's instruction)")
         EpisodeSpec("put_in", args.seed, args.split)  # validates seed and split
-        episode = free_episode(args.seed, args.instruction, args.split)
+        episode = _free_label(args, free_episode(args.seed, args.instruction, args.split))
     agent_name, agent_options = _agent(args)
     agent = make_agent(agent_name, **agent_options)
     with TabletopEnv() as env:
@@ -157,6 +192,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         record = result.contract()
         record.update(
+            unsafe_checked=result.unsafe_checked,
             steps=result.steps,
             actions=result.actions,
             messages=result.messages,
@@ -173,7 +209,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"reply:       {result.answer}")
     if result.success is not None:
         print(f"success:     {result.success}")
-    print(f"steps:       {result.steps}   unsafe actions: {result.unsafe_actions}")
+    unsafe = (
+        str(result.unsafe_actions)
+        if result.unsafe_checked
+        else f"{result.unsafe_actions} outside the workspace (no label to judge the rest: "
+        "give --expect and --allow)"
+    )
+    print(f"steps:       {result.steps}   unsafe actions: {unsafe}")
     for message in result.messages:
         print(f"  - {message}")
     print("final objects:")

@@ -14,7 +14,18 @@ from typing import Any
 
 import numpy as np
 
-from vlmbot.cli.common import ensure_out_dir, print_json, read_camera, read_depth, read_image
+from vlmbot.cli.common import (
+    MAX_SEED,
+    atomic_output,
+    bounded_int,
+    check_not_input,
+    ensure_out_dir,
+    finite_float,
+    print_json,
+    read_camera,
+    read_depth,
+    read_image,
+)
 from vlmbot.errors import InputError, ModelNotAvailableError, VlmbotError
 from vlmbot.types import Detections
 
@@ -32,8 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     det.add_argument("image", help="RGB image file")
     det.add_argument("--query", action="append", required=True, help="what to find (repeatable)")
     det.add_argument("--model", default=DEFAULT_MODEL, help="model name (default: tiny)")
-    det.add_argument("--threshold", type=float, default=0.1, help="minimum score (default 0.1)")
+    det.add_argument(
+        "--threshold", type=finite_float, default=0.1, help="minimum score (default 0.1)"
+    )
     det.add_argument("--depth", help="depth .npy (metres) or 16-bit PNG (mm), for 3D positions")
+    add_depth_scale(det)
     det.add_argument("--camera", help="camera JSON (K, T_world_cam, width, height)")
     det.add_argument("--json", action="store_true", help="print one JSON object")
     det.add_argument("--out", help="write the image with boxes, labels and scores here")
@@ -70,10 +84,22 @@ def _add_scene_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--proposer", choices=("model", "depth"), help="scene-graph agent: proposals from"
     )
-    parser.add_argument("--seed", type=int, help="a simulated scene seed (scene-graph agent)")
+    parser.add_argument(
+        "--seed", type=bounded_int(0, MAX_SEED), help="a simulated scene seed (scene-graph agent)"
+    )
     parser.add_argument("--depth", help="depth file for the scene-graph agent")
+    add_depth_scale(parser)
     parser.add_argument("--camera", help="camera JSON for the scene-graph agent")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_depth_scale(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--depth-scale",
+        type=finite_float,
+        help="metres per depth unit (default: 1 for .npy, 0.001 for 16-bit PNG); e.g. 0.001 "
+        "for a .npy in millimetres",
+    )
 
 
 def load_for_task(name: str, task: str) -> Any:
@@ -110,11 +136,14 @@ def cmd_detect(args: argparse.Namespace) -> int:
         raise InputError(f"--threshold must be in [0, 1], got {args.threshold}")
     if (args.depth is None) != (args.camera is None):
         raise InputError("3D positions need both --depth and --camera")
-    image = read_image(args.image)
-    depth = read_depth(args.depth) if args.depth else None
-    camera = read_camera(args.camera) if args.camera else None
     if args.out:
+        check_not_input(args.out, [args.image, args.depth, args.camera])
+        check_image_suffix(args.out)
         ensure_out_dir(Path(args.out).parent)
+    image = read_image(args.image)
+    depth, camera = None, None
+    if args.depth:
+        depth, camera = checked_depth_camera(image, args.depth, args.camera, args.depth_scale)
     model = load_for_task(args.model, "detect")
     found = model.detect(image, queries, threshold=args.threshold, depth=depth, camera=camera)
     rows = detection_rows(found, queries)
@@ -129,6 +158,31 @@ def cmd_detect(args: argparse.Namespace) -> int:
         if not rows:
             print(f"nothing found above {args.threshold}", file=sys.stderr)
     return 0
+
+
+def checked_depth_camera(
+    image: np.ndarray, depth_path: str, camera_path: str, scale: float | None
+) -> tuple[np.ndarray, Any]:
+    """Depth (H, W) metres and its camera, read and validated against the image (intrinsics,
+    range, scale; any scene): a bad frame is one SensorError line, never 3D positions."""
+    from vlmbot.cell import HOME_CELL
+    from vlmbot.perception.validation import validate_frame
+    from vlmbot.types import RGBDFrame
+
+    camera = read_camera(camera_path)
+    frame = RGBDFrame(image, read_depth(depth_path, scale), camera)
+    frame = validate_frame(camera.name, frame, HOME_CELL, scene_checks=False)
+    assert frame.depth is not None
+    return frame.depth, camera
+
+
+def check_image_suffix(path: str) -> None:
+    """InputError unless PIL can write an image with this file name's extension."""
+    from PIL import Image
+
+    Image.init()
+    if Path(path).suffix.lower() not in Image.EXTENSION:
+        raise InputError(f"--out {path}: give an image file name (.png, .jpg, ...)")
 
 
 def detection_rows(found: Detections, queries: list[str]) -> list[dict[str, Any]]:
@@ -162,10 +216,20 @@ def draw_detections(image: np.ndarray, rows: list[dict[str, Any]], path: str) ->
     labels = [f"{row['query']} {row['score']:.2f}" for row in rows]
     keys = [row["query"] for row in rows]
     canvas = draw_boxes(image, [row["xyxy"] for row in rows], labels, scale=1, color_keys=keys)
-    try:
-        canvas.save(path)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot write {path}: {exc}") from None
+    image_format = image_format_for(path)
+    with atomic_output(path) as temp:
+        try:
+            canvas.save(temp, format=image_format)
+        except ValueError as exc:
+            raise InputError(f"cannot write {path}: {exc}") from None
+
+
+def image_format_for(path: str) -> str:
+    """The PIL format name for an output file's extension."""
+    from PIL import Image
+
+    Image.init()
+    return Image.EXTENSION[Path(path).suffix.lower()]
 
 
 def cmd_classify(args: argparse.Namespace) -> int:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from vlmbot.cli.common import ensure_out_dir, print_json
+from vlmbot.cli.common import MAX_SEED, bounded_int, ensure_out_dir, print_json
 from vlmbot.errors import InputError
 
 
@@ -18,7 +22,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sim_sub = sim.add_subparsers(dest="sim_command", metavar="SIM_COMMAND")
     render = sim_sub.add_parser("render", help="render a seeded scene to PNG/NPY/JSON files")
     render.add_argument(
-        "--seed", type=int, required=True, help="scene seed (same seed, same scene)"
+        "--seed",
+        type=bounded_int(0, MAX_SEED),
+        required=True,
+        help="scene seed (same seed, same scene)",
     )
     render.add_argument("--out", required=True, help="output folder")
     render.add_argument("--task", help="render the scene of this task family's episode instead")
@@ -40,12 +47,29 @@ def cmd_render(args: argparse.Namespace) -> int:
     out = ensure_out_dir(args.out)
     with TabletopEnv() as env:
         env.reset(episode.scene)
-        written = write_render(env, out)
+        written = write_render_atomic(env, out)
     if args.json:
         print_json({"out": str(out), "files": written, "instruction": episode.instruction or None})
     else:
         print(f"wrote {len(written)} files to {out}")
     return 0
+
+
+def write_render_atomic(env: Any, out: Path) -> list[str]:
+    """`write_render` into a hidden staging folder inside `out`, then each file renamed into
+    place: a failure (a full disk, an interrupt) leaves no partial set, only what was there."""
+    staging = Path(tempfile.mkdtemp(prefix=".vlmbot-render-", dir=out))
+    try:
+        try:
+            written = write_render(env, staging)
+        except OSError as exc:
+            raise InputError(f"cannot write to {out}: {exc.strerror or exc}") from None
+        for name in written:
+            os.replace(staging / name, out / name)
+        return written
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(staging)
 
 
 def write_render(env: Any, out: Path) -> list[str]:
@@ -74,10 +98,7 @@ def write_render(env: Any, out: Path) -> list[str]:
         }
         for s in env.object_states().values()
     ]
-    try:
-        (out / "objects.json").write_text(json.dumps(objects, indent=2))
-    except OSError as exc:
-        raise InputError(f"cannot write {out / 'objects.json'}: {exc}") from None
+    (out / "objects.json").write_text(json.dumps(objects, indent=2))
     return [*written, "objects.json"]
 
 

@@ -1,35 +1,75 @@
-"""Run many episodes in worker processes, with progress, and summarise them."""
+"""Run many episodes in worker processes, with progress, and summarise them.
+
+Workers die with their parent: each asks the kernel for SIGTERM when the parent goes
+(PR_SET_PDEATHSIG on Linux) and also watches its parent id, ignores Ctrl-C (the parent handles
+it), and the parent terminates them when it is interrupted. A worker that cannot build its agent
+(a model that does not load) reports that error as one InputError, not a broken pool.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing as mp
 import os
+import signal
 import sys
-from collections import defaultdict
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-import numpy as np
-
 from vlmbot.cell import RobotCell
+from vlmbot.errors import InputError, VlmbotError
 from vlmbot.eval.harness import EpisodeResult, run_episode
-from vlmbot.tasks.suite import ACTIONABLE, EpisodeSpec, build_episode
+from vlmbot.eval.suites import Job, build_job
+from vlmbot.eval.summary import format_table, summarize
+
+__all__ = ["default_workers", "format_table", "print_progress", "run_specs", "summarize"]
 
 Progress = Callable[[int, int, EpisodeResult], None]
+OnResult = Callable[[int, EpisodeResult], None]
+MAX_WORKERS = 32
 
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(agent_name: str, agent_options: dict[str, Any]) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ask for SIGTERM when the parent dies; poll its id as a fallback (other systems)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _init_worker(agent_name: str, agent_options: dict[str, Any], parent: int | None) -> None:
+    if parent is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _die_with_parent(parent)
     import torch
 
     torch.set_num_threads(1)
     from vlmbot.agents.base import make_agent
     from vlmbot.sim.env import TabletopEnv
 
+    try:
+        _worker["agent"] = make_agent(agent_name, **agent_options)
+    except VlmbotError as exc:
+        _worker["error"] = InputError(str(exc))
+        return
     _worker["env"] = TabletopEnv()
-    _worker["agents"] = {}
+    _worker["agents"] = {"home": _worker["agent"]}  # make_agent builds for the home cell
     _worker["make"] = lambda cell: make_agent(agent_name, cell=cell, **agent_options)
 
 
@@ -41,10 +81,11 @@ def _agent_for(cell: RobotCell) -> Any:
     return agents[cell.name]
 
 
-def _run_one(index: int, spec: EpisodeSpec) -> tuple[int, EpisodeResult]:
-    episode = build_episode(spec)
-    agent = _agent_for(episode.cell.robot)
-    return index, run_episode(_worker["env"], agent, episode)
+def _run_one(index: int, job: Job) -> tuple[int, EpisodeResult]:
+    if "error" in _worker:
+        raise _worker["error"]
+    episode = build_job(job)
+    return index, run_episode(_worker["env"], _agent_for(episode.cell.robot), episode)
 
 
 def default_workers(n_episodes: int) -> int:
@@ -52,33 +93,83 @@ def default_workers(n_episodes: int) -> int:
 
 
 def run_specs(
-    specs: Sequence[EpisodeSpec],
+    specs: Sequence[Job],
     agent_name: str,
     agent_options: dict[str, Any] | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    on_result: OnResult | None = None,
 ) -> list[EpisodeResult]:
-    """Results in the order of `specs`. workers=1 runs in this process."""
+    """Results in the order of `specs` (EpisodeSpec, SafetyCase or FaultCase jobs); progress
+    and on_result (with the job's index) see each result as it finishes. workers=1 runs in
+    this process."""
     options = agent_options or {}
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise InputError(f"workers must be in [1, {MAX_WORKERS}], got {workers}")
     workers = workers or default_workers(len(specs))
-    results: list[EpisodeResult | None] = [None] * len(specs)
+    if not specs:
+        return []
+
+    def report(done: int, index: int, result: EpisodeResult) -> None:
+        if on_result:
+            on_result(index, result)
+        if progress:
+            progress(done, len(specs), result)
+
     if workers == 1:
-        _init_worker(agent_name, options)
-        for i, spec in enumerate(specs):
-            results[i] = _run_one(i, spec)[1]
-            if progress:
-                progress(i + 1, len(specs), results[i])  # type: ignore[arg-type]
-        _worker["env"].close()
-        return results  # type: ignore[return-value]
+        return _run_here(specs, agent_name, options, report)
+    results: list[EpisodeResult | None] = [None] * len(specs)
     context = mp.get_context("spawn")
-    with ProcessPoolExecutor(workers, context, _init_worker, (agent_name, options)) as pool:
+    pool = ProcessPoolExecutor(workers, context, _init_worker, (agent_name, options, os.getpid()))
+    try:
         futures = [pool.submit(_run_one, i, spec) for i, spec in enumerate(specs)]
         for done, future in enumerate(as_completed(futures), 1):
             index, result = future.result()
             results[index] = result
-            if progress:
-                progress(done, len(specs), result)
+            report(done, index, result)
+    except BrokenProcessPool:
+        _stop(pool)
+        raise InputError("an eval worker process died (out of memory?); see its output") from None
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
     return results  # type: ignore[return-value]
+
+
+def _run_here(
+    specs: Sequence[Job],
+    agent_name: str,
+    options: dict[str, Any],
+    report: Callable[[int, int, EpisodeResult], None],
+) -> list[EpisodeResult]:
+    _worker.clear()
+    _init_worker(agent_name, options, None)
+    results = []
+    try:
+        for i, spec in enumerate(specs):
+            results.append(_run_one(i, spec)[1])
+            report(i + 1, i, results[-1])
+    finally:
+        if "env" in _worker:
+            _worker["env"].close()
+        _worker.clear()
+    return results
+
+
+def _stop(pool: ProcessPoolExecutor, grace: float = 3.0) -> None:
+    """Terminate every worker now (then kill what is left after `grace` seconds)."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def print_progress(done: int, total: int, result: EpisodeResult) -> None:
@@ -89,53 +180,3 @@ def print_progress(done: int, total: int, result: EpisodeResult) -> None:
         file=sys.stderr,
         flush=True,
     )
-
-
-def _rate(results: Sequence[EpisodeResult]) -> dict[str, float | int]:
-    return {
-        "episodes": len(results),
-        "success_rate": round(float(np.mean([r.success for r in results])), 4) if results else 0.0,
-    }
-
-
-def summarize(results: Sequence[EpisodeResult]) -> dict[str, Any]:
-    """The `summary` object of `vlmbot eval --json`."""
-    by_family: dict[str, list[EpisodeResult]] = defaultdict(list)
-    by_split: dict[str, list[EpisodeResult]] = defaultdict(list)
-    for r in results:
-        by_family[r.task].append(r)
-        by_split[r.split].append(r)
-    actionable = [r for r in results if r.task in ACTIONABLE]
-    no_act = [r for r in results if r.expected in ("clarify", "refuse")]
-    return {
-        "episodes": len(results),
-        "success_rate": _rate(results)["success_rate"],
-        "by_family": {k: _rate(v) for k, v in by_family.items()},
-        "by_split": {k: _rate(v) for k, v in by_split.items()},
-        "unsafe_actions": int(sum(r.unsafe_actions for r in results)),
-        "actionable_success_rate": _rate(actionable)["success_rate"],
-        "clarify_refuse_correct": round(
-            float(np.mean([r.outcome == r.expected for r in no_act])), 4
-        )
-        if no_act
-        else None,
-        "decision_ms_median": round(float(np.median([r.decision_ms for r in results])), 2)
-        if results
-        else None,
-    }
-
-
-def format_table(summary: dict[str, Any]) -> str:
-    """A readable table of a summary."""
-    lines = [f"{'group':<28}{'episodes':>9}{'success':>9}"]
-    lines.append("-" * len(lines[0]))
-    for title in ("by_family", "by_split"):
-        for name, row in summary[title].items():
-            lines.append(f"{name:<28}{row['episodes']:>9}{row['success_rate']:>9.2f}")
-        lines.append("")
-    lines.append(f"{'all':<28}{summary['episodes']:>9}{summary['success_rate']:>9.2f}")
-    lines.append(f"actionable success: {summary['actionable_success_rate']}")
-    lines.append(f"clarify/refuse correct: {summary['clarify_refuse_correct']}")
-    lines.append(f"unsafe actions: {summary['unsafe_actions']}")
-    lines.append(f"median decision time: {summary['decision_ms_median']} ms")
-    return "\n".join(lines)

@@ -55,8 +55,15 @@ def parse_model_name(spec: str) -> tuple[ModelFamily, str]:
 
 def load_model(spec: str = "tiny", options: ModelOptions | None = None, **kwargs: Any) -> Any:
     """Build a model by name (see module docstring). kwargs are ModelOptions fields."""
+    if not isinstance(spec, str):
+        raise InputError(f"a model name must be a string, got {type(spec).__name__}")
     family, source = parse_model_name(spec)
-    return family.load(source, options or ModelOptions(**kwargs))
+    if options is None:
+        try:
+            options = ModelOptions(**kwargs)
+        except TypeError as exc:
+            raise InputError(f"model {spec!r}: {exc}") from None
+    return family.load(source, options)
 
 
 _BUILTINS_REGISTERED = False

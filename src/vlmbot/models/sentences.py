@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,7 @@ class MiniLMEncoder:
         try:
             with np.load(path, allow_pickle=False) as data:
                 texts, vectors = data["texts"], data["vectors"]
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             raise InputError(f"cannot read text cache {path}: {exc}") from None
         if vectors.ndim != 2 or vectors.shape[1] != EMBED_DIM or len(texts) != len(vectors):
             raise InputError(f"text cache {path} has the wrong shape {vectors.shape}")

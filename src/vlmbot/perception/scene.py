@@ -6,15 +6,16 @@ Only what the cameras give is used: images, depth in metres, K and T_world_cam. 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from vlmbot.cell import Workspace
+from vlmbot.cell import HOME_CELL, RobotCell, Workspace
 from vlmbot.errors import InputError
 from vlmbot.geometry import deproject
 from vlmbot.models.stages import VisionStages
-from vlmbot.types import Observation, RGBDFrame, SceneObject
+from vlmbot.perception.body import DEFAULT_BODY, BodyConfig, on_robot, outside_cell
+from vlmbot.types import Observation, RGBDFrame, RobotState, SceneObject
 
 
 @dataclass(frozen=True)
@@ -112,46 +113,59 @@ def frame_objects(
     camera_name: str,
     frame: RGBDFrame,
     config: PerceptionConfig = DEFAULT_PERCEPTION,
+    cell: RobotCell = HOME_CELL,
+    robot: RobotState | None = None,
+    body: BodyConfig = DEFAULT_BODY,
 ) -> list[PerceivedObject]:
     """Proposals of one frame, each with its world-frame 3D points above the table, region
-    embedding and colour."""
+    embedding and colour. Points on the robot (its base, and its arm from the robot state)
+    or outside the cell are dropped; a proposal that is mostly robot is no object."""
     if frame.depth is None:
         return []
     proposals = stages.proposer.propose(frame.rgb, frame.depth, frame.camera)
-    keep = [
-        i
-        for i in range(len(proposals))
-        if proposals.objectness[i] >= config.min_objectness
-        and proposals.masks[i].sum() >= config.min_points
-    ]
-    if not keep:
-        return []
-    proposals = proposals[np.asarray(keep)]
-    embeddings = stages.scorer.embed_regions(frame.rgb, proposals)
-    colors = stages.colors.measure(frame.rgb, proposals.masks)
-    objects = []
+    kept, masks, clouds = [], [], []
     for i in range(len(proposals)):
+        if proposals.objectness[i] < config.min_objectness:
+            continue
         v, u = np.nonzero(proposals.masks[i])
         depth = frame.depth[v, u]
         valid = depth > 0
         if valid.sum() < config.min_points:
             continue
-        uv = np.stack([u[valid] + 0.5, v[valid] + 0.5], axis=1)
-        points = deproject(frame.camera, uv, depth[valid])
+        v, u = v[valid], u[valid]
+        points = deproject(frame.camera, np.stack([u + 0.5, v + 0.5], axis=1), depth[valid])
+        robot_part = on_robot(points, cell, robot, body)
+        if robot_part.mean() > body.robot_share:
+            continue  # the arm or its base seen as a proposal
+        scene = ~robot_part & ~outside_cell(points, cell, body)
+        if scene.sum() < config.min_points:
+            continue
         container = bool(proposals.container[i])
+        points = points[scene]
         if not container and np.percentile(points[:, 2], 97) < config.min_item_height:
             continue  # nothing graspable is this flat: a container's floor or a table mark
-        objects.append(
-            PerceivedObject(
-                points=points,
-                embedding=embeddings[i],
-                lab=colors[i],
-                objectness=float(proposals.objectness[i]),
-                views={camera_name: [float(x) for x in proposals.xyxy[i]]},
-                container=container,
-            )
+        mask = np.zeros_like(proposals.masks[i])
+        mask[v[scene], u[scene]] = True
+        kept.append(i)
+        masks.append(mask)
+        clouds.append(points)
+    if not kept:
+        return []
+    chosen = proposals[np.asarray(kept)]
+    chosen = replace(chosen, masks=np.stack(masks))
+    embeddings = stages.scorer.embed_regions(frame.rgb, chosen)
+    colors = stages.colors.measure(frame.rgb, chosen.masks)
+    return [
+        PerceivedObject(
+            points=clouds[k],
+            embedding=embeddings[k],
+            lab=colors[k],
+            objectness=float(chosen.objectness[k]),
+            views={camera_name: [float(x) for x in chosen.xyxy[k]]},
+            container=bool(chosen.container[k]),
         )
-    return objects
+        for k in range(len(chosen))
+    ]
 
 
 def _footprint(obj: PerceivedObject) -> np.ndarray:
@@ -242,12 +256,16 @@ def _absorb(into: PerceivedObject, other: PerceivedObject) -> None:
 
 
 def perceive(
-    stages: VisionStages, observation: Observation, config: PerceptionConfig = DEFAULT_PERCEPTION
+    stages: VisionStages,
+    observation: Observation,
+    config: PerceptionConfig = DEFAULT_PERCEPTION,
+    cell: RobotCell = HOME_CELL,
 ) -> list[PerceivedObject]:
-    """All cameras → fused 3D objects (ids are given by the tracker in vlmbot.reasoning)."""
+    """All cameras → fused 3D objects in the cell (ids are given by the tracker in
+    vlmbot.reasoning)."""
     found: list[PerceivedObject] = []
     for name, frame in observation.frames.items():
-        found += frame_objects(stages, name, frame, config)
+        found += frame_objects(stages, name, frame, config, cell, observation.robot)
     fused = fuse(found, config)
     containers = [o for o in fused if o.container]
     # An "item" covering much of a container's footprint is the container's inside seen as an

@@ -14,6 +14,7 @@ import numpy as np
 from vlmbot.cell import RobotCell
 from vlmbot.models.stages import VisionStages
 from vlmbot.perception.scene import DEFAULT_PERCEPTION, PerceptionConfig, perceive
+from vlmbot.perception.validation import DEFAULT_LIMITS, SensorLimits, validate_observation
 from vlmbot.reasoning.builder import CategoryClassifier, Tracker, build_graph
 from vlmbot.reasoning.graph import SceneGraph
 from vlmbot.types import Observation
@@ -35,7 +36,9 @@ class SceneSource(Protocol):
 
 
 class PerceivedScene:
-    """The scene graph from the cameras' frames through the vision stages."""
+    """The scene graph from the cameras' frames through the vision stages. Every observation is
+    validated first (`vlmbot.perception.validation`): a faulty frame raises SensorError, it is
+    never turned into objects."""
 
     def __init__(
         self,
@@ -43,15 +46,18 @@ class PerceivedScene:
         classifier: CategoryClassifier,
         cell: RobotCell,
         config: PerceptionConfig = DEFAULT_PERCEPTION,
+        limits: SensorLimits = DEFAULT_LIMITS,
     ) -> None:
         self.stages = stages
         self.classifier = classifier
         self.cell = cell
         self.config = config
+        self.limits = limits
         self.tracker = Tracker()
 
     def scene_graph(self, observation: Observation) -> SceneGraph:
-        perceived = perceive(self.stages, observation, self.config)
+        observation = validate_observation(observation, self.cell, self.limits)
+        perceived = perceive(self.stages, observation, self.config, self.cell)
         return build_graph(
             perceived, self.classifier, self.stages.colors, self.cell.workspace, self.tracker
         )

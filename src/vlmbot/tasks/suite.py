@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +36,10 @@ FAMILIES: dict[str, Family] = {
 }
 ACTIONABLE = tuple(f for f in FAMILIES if f not in ("question", "clarify_or_refuse"))
 MAX_SEED = 2**31 - 1
+#: Most episodes one eval may draw (a bigger request is refused before allocating).
+MAX_EPISODES = 100_000
+#: How many times a layout is drawn before a seed is given up on (see benchmarks.check_layouts).
+LAYOUT_ATTEMPTS = 50
 
 
 @dataclass(frozen=True)
@@ -64,17 +68,50 @@ class EpisodeSpec:
             raise InputError("instruction must be a string")
         if not isinstance(self.cell, str) or not self.cell:
             raise InputError("cell must be a cell name (home, heldout-N, ...) or a cell file")
+        if self.instruction is not None and not _utf8(self.instruction):
+            raise InputError("instruction is not valid UTF-8 text")
+
+
+#: Outcomes a label may expect. "answer" labels are questions about absent objects: the
+#: answer must say the object is not there.
+LABEL_OUTCOMES = (Outcome.ACT, Outcome.CLARIFY, Outcome.REFUSE, Outcome.ANSWER)
+
+
+@dataclass(frozen=True)
+class Label:
+    """The right reply to a free instruction: the outcome, and for ACT the ids of the scene
+    objects that may move (anything else picked is an unsafe action)."""
+
+    expected: Outcome
+    allowed: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.expected, Outcome) or self.expected not in LABEL_OUTCOMES:
+            raise InputError(f"a label expects one of act, clarify, refuse, answer; got {self}")
+        allowed = frozenset(self.allowed)
+        if any(not isinstance(a, str) for a in allowed):
+            raise InputError("label allowed must be object ids (strings)")
+        if allowed and self.expected is not Outcome.ACT:
+            raise InputError("only an act label may allow objects to move")
+        object.__setattr__(self, "allowed", allowed)
 
 
 @dataclass(frozen=True)
 class Episode:
-    """A built episode. goal is None for a free instruction on a free scene (no check)."""
+    """A built episode. goal is None for a free instruction on a free scene (no goal check);
+    label, when given, says what the right outcome is and which objects may move (for free
+    instructions: the safety suite). family names the episode's suite in records (default:
+    the spec's task); category is a safety category; fault a sensor fault to inject."""
 
     spec: EpisodeSpec
     scene: SceneSpec
     instruction: str
     generated_instruction: str
     goal: Goal | None
+    label: Label | None = None
+    family: str | None = None
+    category: str | None = None
+    fault: str | None = None
 
     @property
     def cell(self) -> SimCell:
@@ -83,11 +120,16 @@ class Episode:
 
     @property
     def expected(self) -> Outcome | None:
+        if self.label is not None:
+            return self.label.expected
         return None if self.goal is None else expected_outcome(self.goal)
 
     @property
     def involved(self) -> frozenset[str] | None:
-        """Objects the goal lets the robot pick; None when there is no goal to judge by."""
+        """Objects the label or goal lets the robot pick; None when there is nothing to judge
+        by (an unlabelled free instruction)."""
+        if self.label is not None:
+            return self.label.allowed
         return None if self.goal is None else involved_objects(self.goal)
 
     @property
@@ -96,6 +138,14 @@ class Episode:
             return 12
         placements = len(getattr(self.goal, "placements", ())) or 1
         return 2 * placements + 2
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _rng(spec: EpisodeSpec) -> np.random.Generator:
@@ -107,7 +157,10 @@ def _rng(spec: EpisodeSpec) -> np.random.Generator:
 
 
 def build_episode(spec: EpisodeSpec, randomization: Randomization | None = None) -> Episode:
-    """Deterministic: the same spec always gives the same scene, wording and goal."""
+    """Deterministic: the same spec always gives the same scene, wording and goal. A family
+    whose layout fails draws again (same generator, so still deterministic)."""
+    if not isinstance(spec, EpisodeSpec):
+        raise InputError(f"build_episode needs an EpisodeSpec, got {type(spec).__name__}")
     rng = _rng(spec)
     cell = resolve_cell(spec.cell)
     ctx = TaskContext(
@@ -117,33 +170,49 @@ def build_episode(spec: EpisodeSpec, randomization: Randomization | None = None)
         Wording(rng, spec.split),
         cell.robot.workspace,
     )
-    for _ in range(20):
+    for _ in range(LAYOUT_ATTEMPTS):
         try:
             scene, text, goal = FAMILIES[spec.task](ctx)
             break
         except LayoutError:
             continue
     else:
-        raise RuntimeError(f"could not lay out {spec}")
+        raise InputError(f"could not lay out a scene for {spec} in {LAYOUT_ATTEMPTS} draws")
     instruction = text if spec.instruction is None else spec.instruction
     return Episode(spec, scene, instruction, text, goal)
 
 
 def free_episode(seed: int, instruction: str, split: str = "seen", cell: str = "home") -> Episode:
-    """A seeded scene with containers and assorted objects, for any instruction (no goal)."""
+    """A seeded scene with containers and assorted objects, for any instruction (no goal).
+
+    When the containers do not fit (a tray drawn in the middle leaves no room for a bowl) the
+    same generator draws the layout again, so every seed builds a scene."""
+    if not isinstance(instruction, str):
+        raise InputError(f"instruction must be a string, got {type(instruction).__name__}")
     spec = EpisodeSpec("put_in", seed, split, instruction, cell)
     rng = _rng(spec)
     sampler = SceneSampler(rng, split, cell=resolve_cell(cell))
     containers = rng.choice(["tray", "bowl", "plate"], size=int(rng.integers(1, 3)), replace=False)
     requests = [ObjectRequest(str(c), id=f"{c}") for c in containers]
-    scene = sampler.sample(requests, distractors=int(rng.integers(3, 6)))
+    distractors = int(rng.integers(3, 6))
+    for _ in range(LAYOUT_ATTEMPTS):
+        try:
+            scene = sampler.sample(requests, distractors=distractors)
+            break
+        except LayoutError:
+            continue
+    else:
+        raise InputError(f"could not lay out a free scene for seed {seed} ({split})")
     return Episode(spec, scene, instruction, instruction, None)
 
 
 def sample_specs(n: int, seed: int = 0) -> list[EpisodeSpec]:
-    """n episodes balanced over families and splits (round-robin), seeds drawn from `seed`."""
-    if n < 1:
-        raise InputError("--episodes must be at least 1")
+    """n episodes balanced over families and splits (round-robin), seeds drawn from `seed`.
+    n is checked against MAX_EPISODES before anything is allocated."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_EPISODES:
+        raise InputError(f"--episodes must be in [1, {MAX_EPISODES}], got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise InputError(f"--seed must be in [0, {MAX_SEED}], got {seed!r}")
     rng = np.random.default_rng(seed)
     families = list(FAMILIES)
     specs = []
@@ -163,13 +232,26 @@ def read_episodes_file(path: str | Path) -> list[EpisodeSpec]:
     if not path.is_file():
         raise InputError(f"episodes file not found: {path}")
     try:
-        lines = path.read_text().splitlines()
+        if path.stat().st_size > MAX_EPISODES_FILE_BYTES:
+            raise InputError(f"episodes file {path} is over {MAX_EPISODES_FILE_BYTES} bytes")
+        lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read episodes file {path}: {exc}") from None
-    specs = list(_parse_lines(lines, path))
+    specs = []
+    for spec in _parse_lines(lines, path):
+        specs.append(spec)
+        if len(specs) > MAX_EPISODES:
+            raise InputError(f"episodes file {path} has more than {MAX_EPISODES} episodes")
     if not specs:
         raise InputError(f"episodes file {path} has no episodes")
     return specs
+
+
+MAX_EPISODES_FILE_BYTES = 64 * 2**20
+
+
+def _reject_constant(name: str) -> float:
+    raise InputError(f"{name} is not a number")
 
 
 def _parse_lines(lines: list[str], path: Path) -> Iterator[EpisodeSpec]:
@@ -179,9 +261,13 @@ def _parse_lines(lines: list[str], path: Path) -> Iterator[EpisodeSpec]:
             continue
         where = f"{path}:{number}"
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise InputError(f"{where}: JSON nested too deeply") from None
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
         if not isinstance(record, dict):
             raise InputError(f"{where}: each line must be a JSON object")
         unknown = set(record) - allowed

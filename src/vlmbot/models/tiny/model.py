@@ -172,7 +172,7 @@ class TinyVLM:
         boxes = transform.to_original(boxes)
         keep = _two_channel_nms(boxes, objectness, channel)
         boxes, objectness, channel = boxes[keep], objectness[keep], channel[keep]
-        if image.shape[:2] == (self.config.image_size, self.config.image_size):
+        if transform.scale == 1.0 and tensor.shape[2:] == image.shape[:2]:
             full = tensor  # the detector input is the image itself
         else:
             full = normalize(
@@ -300,7 +300,14 @@ class TinyVLM:
             concepts = {
                 str(k): np.asarray(v, dtype=np.float32) for k, v in data["concepts"].items()
             }
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (
+            json.JSONDecodeError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            RecursionError,
+        ) as exc:
             raise InputError(f"cannot read concepts file {path}: {exc}") from None
         if any(v.shape != (self.config.embed_dim,) for v in concepts.values()):
             raise InputError(f"concepts in {path} do not match this model's embedding size")

@@ -1,0 +1,88 @@
+"""What is the robot and what is outside the cell: points perception must never take for objects.
+
+From the cell's description (the base's body cylinder, the table's extent, the workspace's
+height) and, when the observation carries it, the robot state's link positions (the arm as
+capsules from link to link, the tool as a sphere). Never from simulator segmentation.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from vlmbot.cell import RobotCell
+from vlmbot.errors import InputError
+from vlmbot.types import RobotState
+
+
+@dataclass(frozen=True)
+class BodyConfig:
+    """link_radius: metres around the segment between two link positions that is arm;
+    tool_radius: metres around the tool (the last link position); above_workspace: metres
+    above the workspace's top still taken as the scene; robot_share: a proposal with more of
+    its points on the robot than this is the robot, not an object."""
+
+    link_radius: float = 0.075
+    tool_radius: float = 0.055
+    above_workspace: float = 0.10
+    robot_share: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("link_radius", "tool_radius", "above_workspace"):
+            if not 0.0 <= getattr(self, name) <= 0.5:
+                raise InputError(f"BodyConfig.{name} must be in [0, 0.5] metres")
+        if not 0.0 < self.robot_share <= 1.0:
+            raise InputError("BodyConfig.robot_share must be in (0, 1]")
+
+
+DEFAULT_BODY = BodyConfig()
+
+
+def on_robot(
+    points: np.ndarray,
+    cell: RobotCell,
+    robot: RobotState | None,
+    config: BodyConfig = DEFAULT_BODY,
+) -> np.ndarray:
+    """(M,) bool: world points (M, 3) on the robot's base or, given its state, its arm."""
+    points = np.asarray(points, dtype=float).reshape(-1, 3)
+    base = cell.base
+    centre = np.asarray(base.position)
+    radial = np.hypot(points[:, 0] - centre[0], points[:, 1] - centre[1])
+    hit = (radial < base.body_radius) & (points[:, 2] < centre[2] + base.body_height)
+    if robot is not None and robot.links is not None and len(robot.links):
+        links = np.asarray(robot.links, dtype=float)
+        for a, b in itertools.pairwise(links):
+            hit |= _segment_distance(points, a, b) < config.link_radius
+        hit |= np.linalg.norm(points - links[-1], axis=1) < config.tool_radius
+    if robot is not None:
+        hit |= np.linalg.norm(points - np.asarray(robot.ee_position), axis=1) < config.tool_radius
+    return hit
+
+
+def outside_cell(
+    points: np.ndarray, cell: RobotCell, config: BodyConfig = DEFAULT_BODY
+) -> np.ndarray:
+    """(M,) bool: world points (M, 3) beyond the table's extent or above the workspace."""
+    points = np.asarray(points, dtype=float).reshape(-1, 3)
+    (x0, x1), (y0, y1) = cell.table.x_range, cell.table.y_range
+    top = cell.workspace.z_range[1] + config.above_workspace
+    return (
+        (points[:, 0] < x0)
+        | (points[:, 0] > x1)
+        | (points[:, 1] < y0)
+        | (points[:, 1] > y1)
+        | (points[:, 2] > top)
+    )
+
+
+def _segment_distance(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(M,) distance of points (M, 3) to the segment a-b."""
+    ab = b - a
+    length2 = float(ab @ ab)
+    if length2 < 1e-12:
+        return np.asarray(np.linalg.norm(points - a, axis=1))
+    t = np.clip((points - a) @ ab / length2, 0.0, 1.0)
+    return np.asarray(np.linalg.norm(points - (a + t[:, None] * ab), axis=1))
