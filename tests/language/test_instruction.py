@@ -114,7 +114,7 @@ def test_sort_clear_pick(text, kind):
         ("throw the block", "forbidden", "refuse"),
         ("put it in the bowl", "no_target", "clarify"),
         ("move the cube", "no_destination", "clarify"),
-        ("do not move the mug", "nothing_to_do", "clarify"),
+        ("do not move the mug", "nothing_to_do", "refuse"),
     ],
 )
 def test_not_understood(text, kind, outcome):

@@ -242,3 +242,29 @@ def test_a_constraint_on_an_object_it_cannot_identify_stops_the_plan(model, bowl
 def test_a_destination_it_cannot_find_is_the_reason_given(model, bowls):
     _, verdict = decide(model, bowls, "put the duck just in front of the zorblax")
     assert verdict.outcome is Outcome.REFUSE and "zorblax" in verdict.text
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome", "offset"),
+    [
+        ("move the red block 5 cm to the left", Outcome.ACT, (0.0, 0.05)),
+        ("slide the red block 4 cm forward", Outcome.ACT, (0.04, 0.0)),
+        ("move the red block two metres to the right", Outcome.REFUSE, None),  # off the table
+        ("move the blue block 15 cm back", Outcome.REFUSE, None),  # against the white bowl
+    ],
+)
+def test_measured_moves_land_on_free_table_or_are_refused(model, bowls, text, outcome, offset):
+    proposal, verdict = decide(model, bowls, text)
+    assert verdict.outcome is outcome, verdict.text
+    if offset is not None:
+        (placement,) = proposal.placements
+        start = bowls.get(placement.target).xy
+        moved = bowls.workspace.to_viewer(np.asarray(placement.to_xy) - start)
+        assert np.allclose(moved, offset, atol=1e-9)
+
+
+def test_moving_an_object_while_keeping_it_out_asks(model, bowls):
+    _, verdict = decide(
+        model, bowls, "put the duck in the green bowl and keep it out of the green bowl"
+    )
+    assert verdict.outcome is Outcome.CLARIFY

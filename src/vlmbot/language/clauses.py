@@ -46,8 +46,8 @@ _POLITE_SUFFIX = (
     "asap", "when you get a chance", "again", "please and thank you",
 )  # fmt: skip
 _CONSTRAINT_VERBS = (
-    r"(?:move|touch|pick up|pick|grab|take|disturb|lift|handle|shift|moving|touching|picking up"
-    r"|disturbing|lifting)"
+    r"(?:picking up|pick up|picking|pick|moving|move|touching|touch|grabbing|grab|taking|take"
+    r"|disturbing|disturb|lifting|lift|handling|handle|shifting|shift)"
 )
 
 
@@ -252,6 +252,9 @@ def constraint(clause: str, antecedent: Reference | None) -> Constraint | NotUnd
     """ "do not move the mug", "keep the mug out of the bowl", "leave the duck alone",
     "without touching the mug", "the mug stays where it is", "the mug must not go in the bowl"."""
     parent = antecedent.head if antecedent is not None else None
+    # "without picking it up or pushing it": the object of the first verb is what stays
+    clause = re.sub(rf"^((?:without|do not|never)\s+{_CONSTRAINT_VERBS}\s+\S+)(?:\s+up)?\s+or\s+.+$",
+                    r"\1", clause)  # fmt: skip
     keep_out = re.match(
         r"^(?:but )?(?:do not|never|please do not|make sure (?:you )?do not|avoid|try not to)\s+"
         r"(?:put|place|move|drop|putting|placing|set|stack|get)\s+(.+?)\s+(?:in|into|on|onto"
@@ -289,6 +292,8 @@ def constraint(clause: str, antecedent: Reference | None) -> Constraint | NotUnd
 
 
 def _checked(constraint: Constraint) -> Constraint | NotUnderstood:
+    if constraint.target.head in ("it", "them", "that", "this", "those"):
+        return constraint  # a pronoun: the step before says what it is
     target = check_target(constraint.target)
     if isinstance(target, NotUnderstood):
         return target

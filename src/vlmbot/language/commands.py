@@ -6,8 +6,9 @@ An `Instruction` is steps carried out in order under constraints that hold throu
                 constraints=(Constraint("dont_move", the mug),))
 
 Steps: PlaceCommand (put X in / on / left of ... Y), SortCommand (put each X into the container
-of its colour), ClearCommand (everything graspable into Y, but the exceptions), PickCommand
-(pick up X: no destination, so the robot asks where). A Question asks about the scene; a
+of its colour), ClearCommand (everything graspable into Y, but the exceptions), ShiftCommand
+(move X a measured distance left, right, forward or back), PickCommand (pick up X: no
+destination, so the robot asks where). A Question asks about the scene; a
 NotUnderstood says what the robot could not do, why, and whether it refuses or asks.
 `render()` gives each a canonical one-line form (the construction suite's expected column).
 """
@@ -71,6 +72,23 @@ class ClearCommand:
         return text
 
 
+#: Directions of a measured move, in the viewer frame.
+SHIFT_DIRECTIONS = ("left", "right", "forward", "back")
+
+
+@dataclass(frozen=True)
+class ShiftCommand:
+    """Move the target `distance_m` metres in `direction` (left, right, forward: away from the
+    viewer, back: towards the viewer) on the table: "move the red block 5 cm to the left"."""
+
+    target: Reference
+    direction: str
+    distance_m: float
+
+    def render(self) -> str:
+        return f"shift({self.target.render()}, {self.direction}, {self.distance_m:g})"
+
+
 @dataclass(frozen=True)
 class PickCommand:
     target: Reference
@@ -79,7 +97,7 @@ class PickCommand:
         return f"pick({self.target.render()})"
 
 
-Step = PlaceCommand | SortCommand | ClearCommand | PickCommand
+Step = PlaceCommand | SortCommand | ClearCommand | ShiftCommand | PickCommand
 
 
 @dataclass(frozen=True)

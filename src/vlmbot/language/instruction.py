@@ -34,7 +34,7 @@ from vlmbot.language.commands import (
 from vlmbot.language.questions import parse_question
 from vlmbot.language.reference import Reference, parse_reference
 from vlmbot.language.screen import screen
-from vlmbot.language.steps import DESTINATIONS, parse_step, split_verb
+from vlmbot.language.steps import DESTINATIONS, check_target, parse_step, split_verb
 from vlmbot.language.text import normalize
 
 __all__ = [
@@ -53,13 +53,7 @@ __all__ = [
 ]
 
 MAX_CHARS = 300
-_NUMBER = r"(?:\d+(?:\.\d+)?|a|one|two|three|four|five|six|seven|eight|nine|ten|twenty|half a)"
-#: Distances and angles: "10 cm to the left", "two metres forward", "by 90 degrees".
-_MEASURE = re.compile(
-    rf"\b{_NUMBER}\s*(?:-\s*)?(?:cm|mm|m|km|centimet(?:er|re)s?|millimet(?:er|re)s?"
-    r"|met(?:er|re)s?|inch(?:es)?|in\b(?=\s+(?:to|from|left|right|away|forward|back|behind))"
-    r"|feet|foot|ft|degrees?|deg|radians?|percent|%)\b"
-)
+_PRONOUNS = ("it", "them", "that", "there", "this", "those")
 _PREPOSITIONS = "|".join(re.escape(p) for p in sorted(DESTINATIONS, key=len, reverse=True))
 _GOAL_FORMS = (
     # "I'd like the cube on the plate", "I want you to ..." (the polite part is gone by now)
@@ -135,13 +129,6 @@ def parse_clauses(clauses: list[str]) -> Parsed:
         clause = _goal_form(_fronted(strip_polite(raw)))
         if not clause:
             continue
-        measured = _MEASURE.search(clause)
-        if measured is not None:
-            return NotUnderstood(
-                f"I can't place objects at a measured distance or turn them by an angle "
-                f"('{measured.group(0)}'); I put them in, on or beside other objects",
-                "unsupported", "refuse", measured.group(0),
-            )  # fmt: skip
         antecedent = _target_of(steps[-1]) if steps else None
         special = classify_special(clause, antecedent)
         if isinstance(special, Manner):
@@ -165,20 +152,25 @@ def parse_clauses(clauses: list[str]) -> Parsed:
     if not steps:
         if constraints:
             return NotUnderstood(
-                "you told me what not to do, but not what to do", "nothing_to_do", "clarify"
+                "you told me only what not to do, so I am leaving everything where it is",
+                "nothing_to_do",
+                "refuse",
             )
         return NotUnderstood("I do not understand the instruction", "unparsed")
     return Instruction(tuple(steps), tuple(constraints))
 
 
 def _resolved(constraint: Constraint, steps: list[Step]) -> Constraint:
-    """ "… in the bowl, but keep the duck out of it": "it" is the step's destination."""
-    destination = constraint.destination
-    if destination is None or destination.head not in ("it", "there", "that", "them"):
-        return constraint
+    """Pronouns of a constraint: "… in the bowl, but keep the duck out of it" ("it": the step's
+    destination); "… and keep it out of the bowl" ("it": the step's target)."""
     previous = steps[-1] if steps else None
-    if isinstance(previous, PlaceCommand | ClearCommand):
-        return replace(constraint, destination=previous.destination)
+    target = _target_of(previous) if previous is not None else None
+    if constraint.target.head in _PRONOUNS and target is not None:
+        constraint = replace(constraint, target=target)
+    destination = constraint.destination
+    if destination is not None and destination.head in _PRONOUNS:
+        if isinstance(previous, PlaceCommand | ClearCommand):
+            constraint = replace(constraint, destination=previous.destination)
     return constraint
 
 
@@ -190,9 +182,13 @@ def _step(clause: str, steps: list[Step], antecedent: Reference | None) -> Step 
         return parse_step(re.sub(r"\s+(?:too|as well)$", "", clause), antecedent)
     previous = steps[-1] if steps else None
     parent = antecedent.head if antecedent is not None else None
-    too = re.match(r"^(?:also\s+(.+)|(.+?)\s+(?:too|as well|also))$", clause)
+    too = re.match(r"^(?:also\s+(.+)|(.+?)\s+(?:too|as well|also)|(the\s+.+))$", clause)
     if isinstance(previous, PlaceCommand) and too and not _has_destination(clause):
-        target = parse_reference(too.group(1) or too.group(2), parent)
+        # "… in the bowl, then the purple mug": the same destination for the next object
+        text = too.group(1) or too.group(2) or too.group(3)
+        target = check_target(parse_reference(text, parent))
+        if isinstance(target, NotUnderstood):
+            return target
         return replace(previous, target=target)
     clause = re.sub(r"\s+(?:too|as well)$", "", clause)
     if _has_destination(clause):

@@ -16,6 +16,7 @@ from vlmbot.language.commands import (
     NOT_UNDERSTOOD_KINDS,
     PLACE_RELATIONS,
     QUESTION_KINDS,
+    SHIFT_DIRECTIONS,
     ClearCommand,
     Constraint,
     Instruction,
@@ -24,6 +25,7 @@ from vlmbot.language.commands import (
     PickCommand,
     PlaceCommand,
     Question,
+    ShiftCommand,
     SortCommand,
     Step,
 )
@@ -125,6 +127,9 @@ def _step_json(step: Step) -> dict[str, Any]:
     if isinstance(step, ClearCommand):
         return {"action": "clear", "destination": reference_json(step.destination),
                 "exclude": [reference_json(e) for e in step.exclude]}  # fmt: skip
+    if isinstance(step, ShiftCommand):
+        return {"action": "shift", "target": reference_json(step.target),
+                "direction": step.direction, "distance_m": step.distance_m}  # fmt: skip
     return {"action": "pick", "target": reference_json(step.target)}
 
 
@@ -210,7 +215,16 @@ def _step(data: object, path: str) -> Step:
         )
     if action == "pick":
         return PickCommand(_reference(record.get("target"), f"{path}.target"))
-    raise SchemaError(f"{path}.action: {action!r} is not place, sort, clear or pick")
+    if action == "shift":
+        direction = _enum(record.get("direction"), SHIFT_DIRECTIONS, f"{path}.direction")
+        distance = record.get("distance_m")
+        if isinstance(distance, bool) or not isinstance(distance, int | float):
+            raise SchemaError(f"{path}.distance_m: expected metres, a number")
+        if not 0.0 < float(distance) <= 2.0:
+            raise SchemaError(f"{path}.distance_m: must be in (0, 2] metres")
+        target = _reference(record.get("target"), f"{path}.target")
+        return ShiftCommand(target, direction, float(distance))
+    raise SchemaError(f"{path}.action: {action!r} is not place, sort, clear, shift or pick")
 
 
 def _constraint(data: object, path: str) -> Constraint:

@@ -16,9 +16,11 @@ from vlmbot.language.commands import (
     NotUnderstood,
     PickCommand,
     PlaceCommand,
+    ShiftCommand,
     SortCommand,
     Step,
 )
+from vlmbot.language.measures import MEASURE, parse_shift
 from vlmbot.language.reference import Reference, parse_reference
 from vlmbot.language.text import closest, gerunds
 from vlmbot.lexicon.places import FIXTURES, PLACE_REASONS, PLACES
@@ -135,11 +137,32 @@ def parse_step(clause: str, antecedent: Reference | None) -> Step | NotUnderstoo
             f"I can only pick up and place objects; I cannot {verb} things",
             "unsupported_verb", "refuse", verb,
         )  # fmt: skip
+    measured = MEASURE.search(rest)
+    if measured is not None:
+        shift = parse_shift(rest) if verb in SHIFT_VERBS else None
+        if shift is not None:
+            return shift if isinstance(shift, NotUnderstood) else _checked_shift(shift)
+        return NotUnderstood(
+            f"I can't place objects at a measured distance ('{measured.group(0)}') from "
+            "another; I can move one a measured distance left, right, forward or back",
+            "unsupported", "refuse", measured.group(0),
+        )  # fmt: skip
     if verb in SORT_VERBS or is_sort(f"{verb} {rest}"):
         return parse_sort(clause)
     if verb in CLEAR_VERBS or _is_everything(rest):
         return _clear(verb, rest)
     return _place_or_pick(verb, rest, antecedent)
+
+
+#: Verbs that can move an object a measured distance.
+SHIFT_VERBS = frozenset(
+    {"move", "shift", "slide", "nudge", "carry", "relocate", "put", "place", "set"}
+)
+
+
+def _checked_shift(shift: ShiftCommand) -> ShiftCommand | NotUnderstood:
+    target = check_target(shift.target)
+    return target if isinstance(target, NotUnderstood) else shift
 
 
 def _place_or_pick(verb: str, rest: str, antecedent: Reference | None) -> Step | NotUnderstood:

@@ -15,6 +15,7 @@ PLACE_VERBS = frozenset(
         "shift", "gather", "collect", "stow", "stash", "bring", "lay", "load", "insert", "deposit",
         "position", "relocate", "slide", "carry", "pack", "store", "rest", "sit", "park", "pop",
         "plonk", "plop", "nest", "fit", "return", "arrange", "dump", "tuck", "leave", "get",
+        "nudge",
     ]
 )  # fmt: skip
 #: Verbs that only pick something up (a destination may follow in another clause).

@@ -23,6 +23,7 @@ from vlmbot.language.commands import (
     Parsed,
     PickCommand,
     PlaceCommand,
+    ShiftCommand,
     SortCommand,
     Step,
 )
@@ -62,6 +63,14 @@ class PlannerConfig:
 
 DEFAULT_PLANNER = PlannerConfig()
 
+#: Viewer-frame (forward, left) unit vectors of a measured move's directions.
+SHIFT_VECTORS = {
+    "left": (0.0, 1.0),
+    "right": (0.0, -1.0),
+    "forward": (1.0, 0.0),
+    "back": (-1.0, 0.0),
+}
+
 
 def _found(bound: Bound, minimum: float) -> bool:
     """Every binding of a reference matches something in the scene."""
@@ -94,7 +103,9 @@ class RulePlanner:
         return parse_instruction(instruction)
 
     def plan(self, command: Parsed | Step, graph: SceneGraph, grounder: Grounder) -> Proposal:
-        if isinstance(command, PlaceCommand | SortCommand | ClearCommand | PickCommand):
+        if isinstance(
+            command, PlaceCommand | SortCommand | ClearCommand | ShiftCommand | PickCommand
+        ):
             command = Instruction((command,))
         if not isinstance(command, Instruction):
             return Proposal(problem="this is not a command I can plan")
@@ -120,6 +131,8 @@ class RulePlanner:
             return self._sort(step, graph, grounder, binder, plan)
         if isinstance(step, ClearCommand):
             return self._clear(step, graph, grounder, binder, plan)
+        if isinstance(step, ShiftCommand):
+            return self._shift(step, graph, binder, plan)
         bound = binder.bind("target", step.target, protected=frozenset(plan.protected))
         noun = step.target.head or "it"
         return Proposal(
@@ -255,6 +268,21 @@ class RulePlanner:
         proposal.bindings.append(
             Binding("target", grounder.ground(everything), False, chosen, "all")
         )
+        return proposal
+
+    def _shift(
+        self, command: ShiftCommand, graph: SceneGraph, binder: Binder, plan: Proposal
+    ) -> Proposal:
+        """A measured move in the viewer frame; the gate checks where it ends."""
+        tgt = binder.bind("target", command.target, protected=frozenset(plan.protected))
+        proposal = Proposal(bindings=tgt.bindings, question=tgt.question, notes=tgt.notes)
+        if tgt.question or not tgt.chosen:
+            return proposal
+        forward_left = np.asarray(SHIFT_VECTORS[command.direction]) * command.distance_m
+        for object_id in tgt.chosen:
+            xy = graph.get(object_id).xy + graph.workspace.from_viewer(forward_left)
+            to_xy = (float(xy[0]), float(xy[1]))
+            proposal.placements.append(Placement(object_id, "shift", object_id, to_xy))
         return proposal
 
     def _movable(self, node: GraphObject) -> bool:

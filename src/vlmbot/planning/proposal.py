@@ -16,11 +16,13 @@ BINDING_MODES = ("unique", "any", "all", "count")
 @dataclass(frozen=True)
 class Placement:
     """Move `target` so that it is `relation` `destination` (object ids; relation: in, on,
-    left_of, right_of, in_front_of, behind, next_to)."""
+    left_of, right_of, in_front_of, behind, next_to), or for relation "shift" onto the table at
+    `to_xy` (world frame, metres; destination is the target itself)."""
 
     target: str
     relation: str
     destination: str
+    to_xy: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,10 @@ class Proposal:
         lines = []
         for p in self.placements:
             target, destination = graph.get(p.target), graph.get(p.destination)
+            if p.to_xy is not None:
+                x, y = p.to_xy
+                lines.append(f"pick the {target.name} ({p.target}), place it at ({x:.3f}, {y:.3f})")
+                continue
             relation = words.get(p.relation, p.relation.replace("_", " "))
             lines.append(
                 f"pick the {target.name} ({p.target}), "

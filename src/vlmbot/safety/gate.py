@@ -15,7 +15,7 @@ import numpy as np
 from vlmbot.cell import HOME_CELL, RobotCell
 from vlmbot.errors import InputError
 from vlmbot.lexicon.concepts import CONCEPTS
-from vlmbot.planning.geometry import fits_gripper
+from vlmbot.planning.geometry import fits_gripper, free_spot
 from vlmbot.planning.planner import Binding, Proposal
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.types import Outcome, PickPlace
@@ -108,7 +108,10 @@ class SafetyGate:
             return Verdict(Outcome.REFUSE, "I can't do that: nothing matches the instruction.")
         for placement in proposal.placements:
             target, destination = graph.get(placement.target), graph.get(placement.destination)
-            problem = self._feasibility(target, placement.relation, destination)
+            if placement.to_xy is not None:
+                problem = self._shift_problem(target, np.asarray(placement.to_xy), graph)
+            else:
+                problem = self._feasibility(target, placement.relation, destination)
             if problem:
                 return Verdict(
                     Outcome.REFUSE, f"I can't do that: {problem}.", (target.id, destination.id)
@@ -334,6 +337,19 @@ class SafetyGate:
         for node in (target, destination):
             if not self.cell.can_reach(node.xy):
                 return f"the {node.name} is out of my reach"
+        return None
+
+    def _shift_problem(self, target: GraphObject, xy: np.ndarray, graph: SceneGraph) -> str | None:
+        """A measured move must end on free table inside the workspace, within reach."""
+        problem = self._graspable(target)
+        if problem:
+            return problem
+        radius = float(target.obj.footprint_radius)
+        if not self.cell.workspace.contains(xy, margin=radius * 0.5) or not self.cell.can_reach(xy):
+            return f"the {target.name} would end up outside my workspace"
+        others = [o.obj for o in graph.objects if o.id != target.id]
+        if not free_spot(xy, radius, others, self.cell.workspace):
+            return f"the {target.name} would land on or against another object there"
         return None
 
     # --- actions -------------------------------------------------------------------------------
