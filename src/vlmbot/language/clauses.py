@@ -253,8 +253,8 @@ def constraint(clause: str, antecedent: Reference | None) -> Constraint | NotUnd
     "without touching the mug", "the mug stays where it is", "the mug must not go in the bowl"."""
     parent = antecedent.head if antecedent is not None else None
     # "without picking it up or pushing it": the object of the first verb is what stays
-    clause = re.sub(rf"^((?:without|do not|never)\s+{_CONSTRAINT_VERBS}\s+\S+)(?:\s+up)?\s+or\s+.+$",
-                    r"\1", clause)  # fmt: skip
+    first_verb = rf"^((?:without|do not|never)\s+{_CONSTRAINT_VERBS}\s+\S+)(?:\s+up)?\s+or\s+.+$"
+    clause = re.sub(first_verb, r"\1", clause)
     keep_out = re.match(
         r"^(?:but )?(?:do not|never|please do not|make sure (?:you )?do not|avoid|try not to)\s+"
         r"(?:put|place|move|drop|putting|placing|set|stack|get)\s+(.+?)\s+(?:in|into|on|onto"

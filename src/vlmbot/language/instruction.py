@@ -168,9 +168,9 @@ def _resolved(constraint: Constraint, steps: list[Step]) -> Constraint:
     if constraint.target.head in _PRONOUNS and target is not None:
         constraint = replace(constraint, target=target)
     destination = constraint.destination
-    if destination is not None and destination.head in _PRONOUNS:
-        if isinstance(previous, PlaceCommand | ClearCommand):
-            constraint = replace(constraint, destination=previous.destination)
+    pronoun = destination is not None and destination.head in _PRONOUNS
+    if pronoun and isinstance(previous, PlaceCommand | ClearCommand):
+        constraint = replace(constraint, destination=previous.destination)
     return constraint
 
 
