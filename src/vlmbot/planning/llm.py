@@ -40,6 +40,8 @@ Answer with one JSON object and nothing else, in one of three forms:
          R is one of in, on, left_of, right_of, in_front_of, behind, next_to
        | {"action": "sort", "target": REF, "containers": REF, "attribute": "color"}
        | {"action": "clear", "destination": REF, "exclude": [REF, ...]}
+       | {"action": "shift", "target": REF, "direction": D, "distance_m": metres}
+         D is one of left, right, forward (away from the viewer), back
        | {"action": "pick", "target": REF}
    CONSTRAINT: {"kind": "dont_move", "target": REF}
              | {"kind": "keep_out", "target": REF, "destination": REF}
