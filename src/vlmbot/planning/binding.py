@@ -156,8 +156,8 @@ class Binder:
             bound = Bound([Binding(role, grounding, True, chosen, "unique")], chosen)
             if chosen and chosen[0] in protected:
                 bound.question = (
-                    f"You asked me to move {_phrase(reference)} and also to leave it where it "
-                    "is: which do you mean?"
+                    f"You asked me both to move {_phrase(reference)} there and not to: "
+                    "which do you mean?"
                 )
             return bound
         grounding = self.grounder.ground(reference, exclude=exclude + tuple(protected), prior=prior)
