@@ -8,6 +8,7 @@ BENCHMARKS: tuple[tuple[str, list[str]], ...] = (
     ("benchmarks.bench_sim", []),
     ("benchmarks.bench_tiny", []),
     ("benchmarks.bench_agent", []),
+    ("benchmarks.bench_parser", []),
     ("benchmarks.eval_categories", []),
     ("benchmarks.bench_backends", ["--threads", "1", "--quick"]),
 )

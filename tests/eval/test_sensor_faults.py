@@ -76,11 +76,6 @@ def test_a_fault_after_the_first_step_stops_the_loop(env, agent):
     assert first.outcome is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: VQA names the colour of an object that is not in the scene "
-    "(reasoning/vqa.py, the language helper's part); remove this mark when it is fixed",
-)
 def test_a_question_about_an_absent_object_says_it_is_absent(env, agent):
     env.reset(free_episode(3, "").scene)  # a plate, two ducks, a lego brick, a ball: no mug
     agent.reset()

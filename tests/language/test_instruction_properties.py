@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from vlmbot.language.instruction import (
     ClearCommand,
+    Constraint,
+    Instruction,
     NotUnderstood,
     PickCommand,
     PlaceCommand,
@@ -17,7 +19,8 @@ from vlmbot.language.instruction import (
 )
 from vlmbot.language.reference import Reference
 
-TYPES = (PlaceCommand, SortCommand, ClearCommand, PickCommand, Question, NotUnderstood)
+TYPES = (Instruction, Question, NotUnderstood)
+STEPS = (PlaceCommand, SortCommand, ClearCommand, PickCommand)
 WORDS = (
     "put", "the", "red", "block", "in", "on", "bowl", "tray", "and", "then", "not", "except",
     "every", "all", "but", "throw", "smash", "left", "of", "next", "to", "it", "what", "colour",
@@ -32,8 +35,14 @@ def _check(result) -> None:
     assert isinstance(result, TYPES), type(result)
     if isinstance(result, NotUnderstood):
         assert isinstance(result.reason, str) and result.reason
-    for value in vars(result).values():
-        assert value is None or isinstance(value, str | Reference), value
+    parts = [result]
+    if isinstance(result, Instruction):
+        assert result.steps and all(isinstance(s, STEPS) for s in result.steps)
+        assert all(isinstance(c, Constraint) for c in result.constraints)
+        parts = [*result.steps, *result.constraints]
+    for part in parts:
+        for value in vars(part).values():
+            assert value is None or isinstance(value, str | Reference | tuple), value
 
 
 def _timed(text):

@@ -79,3 +79,30 @@ def test_a_colour_word_between_basic_colours_lends_neither_name(model):
     assert max(violet) < 0.8  # "violet" is neither "blue" nor "purple" by name
     crimson = [grounder._color_score(n, "crimson") for n in nodes]
     assert crimson[2] >= 0.8 > max(crimson[:2])  # "crimson" is a red
+
+
+@pytest.mark.parametrize(
+    ("text", "best"),
+    [
+        ("the toy animal", "duck"),
+        ("the drinking vessel", "mug"),
+        ("the container", "tray"),
+        ("the red and blue blocks", "red_block"),
+        ("the second block from the left", "blue_block"),
+        ("the rightmost block", "blue_block"),
+    ],
+)
+def test_hypernyms_coordination_and_ordinals(grounder, text, best):
+    grounding = grounder.ground(parse_reference(text))
+    assert grounding.best()[0] == best
+
+
+def test_a_coordination_scores_every_member_high(grounder):
+    grounding = grounder.ground(parse_reference("the red and blue blocks"))
+    scores = dict(zip(grounding.ids, grounding.scores, strict=True))
+    assert min(scores["red_block"], scores["blue_block"]) > 0.5 > scores["duck"]
+
+
+def test_an_ordinal_beyond_the_set_matches_nothing(grounder):
+    grounding = grounder.ground(parse_reference("the third block from the left"))
+    assert grounding.best()[1] < 0.05

@@ -26,3 +26,33 @@ def test_vqa(grounder, tabletop, question, kind, truth, names):
 def test_describe(tabletop):
     text = tabletop.describe()
     assert "duck" in text and "tray" in text and text.endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what colour is the teddy bear?", "I don't see a teddy bear here."),
+        ("where is the banana?", "I don't see a banana here."),
+        ("is the teddy bear left of the mug?", "I don't see a teddy bear here."),
+        ("what is next to the banana?", "I don't see a banana here."),
+    ],
+)
+def test_questions_about_what_is_not_there_say_so(grounder, tabletop, question, expected):
+    answer = answer_question(parse_instruction(question), tabletop, grounder)
+    assert answer.text == expected and not answer.evidence
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("what's left of the blue block?", ("red block", "mug")),
+        ("what is right of the mug?", ("blue block", "duck")),
+        ("where is the duck?", ("duck",)),
+        ("which block is the biggest?", ("blue block",)),
+        ("what is the leftmost object?", ("mug",)),
+        ("what color are the blocks?", ("red block", "blue block")),
+    ],
+)
+def test_everyday_questions(grounder, tabletop, question, words):
+    answer = answer_question(parse_instruction(question), tabletop, grounder)
+    assert all(w in answer.text for w in words), answer.text

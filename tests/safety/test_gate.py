@@ -156,3 +156,34 @@ def test_gate_asks_when_a_superlative_ranks_objects_that_may_or_may_not_be_novel
     _as_domino(tabletop, "blue_block", 0.2)
     verdict = _novel_decision(model, tabletop, "put the leftmost domino in the tray")
     assert verdict.outcome is Outcome.CLARIFY and "Which domino" in verdict.text
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("put the block in the tray", Outcome.CLARIFY),  # "the": which one?
+        ("put a block in the tray", Outcome.ACT),  # "a": either will do
+        ("put any block in the tray", Outcome.ACT),
+        ("put the blocks in the tray", Outcome.ACT),
+        ("put the two blocks in the tray", Outcome.ACT),
+        ("put the three blocks in the tray", Outcome.CLARIFY),
+    ],
+)
+def test_the_gate_follows_the_determiner(grounder, tabletop, text, outcome):
+    _, verdict = decide(grounder, tabletop, text)
+    assert verdict.outcome is outcome, verdict.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "put every block except the red one in the tray",
+        "put the blocks in the tray but don't move the red block",
+        "put the blocks in the tray and keep the red block out of the tray",
+        "put everything in the tray except the red block",
+    ],
+)
+def test_an_excluded_object_is_never_picked(grounder, tabletop, text):
+    proposal, verdict = decide(grounder, tabletop, text)
+    assert verdict.outcome is Outcome.ACT
+    assert proposal.placements and "red_block" not in {p.target for p in proposal.placements}

@@ -10,10 +10,15 @@ pytestmark = pytest.mark.sim
 def test_dataset_renderer_writes_consistent_labels(tmp_path):
     config = DatasetConfig(scenes=3, seed=1, shard_size=2, with_robot=False)
     stats = render_dataset(config, tmp_path, workers=1)
-    assert stats["frames"] == 6 and stats["frames_per_second"] > 0
     arrays, meta = load_shard(tmp_path / "shard_0000")
-    assert arrays["rgb"].shape == (4, 224, 224, 3) and len(meta) == 4
+    frames = len(meta) + len(load_shard(tmp_path / "shard_0001")[1])
+    assert stats["frames"] == frames >= 3 and stats["frames_per_second"] > 0
+    canvas = config.canvas
+    assert arrays["rgb"].shape == (len(meta), canvas, canvas, 3)
     for i, frame in enumerate(meta):
+        width, height = frame["size"]
+        assert max(width, height) <= canvas  # letterboxed, never enlarged
+        assert not arrays["depth"][i][height:].any() and not arrays["depth"][i][:, width:].any()
         seg = arrays["segmentation"][i]
         for obj in frame["objects"]:
             assert obj["category"] not in HELDOUT_CATEGORIES

@@ -26,6 +26,7 @@ CONFIGS: tuple[tuple[str, str], ...] = (
     ("scene graph", "vlmbot.reasoning.builder:GraphConfig"),
     ("grounding", "vlmbot.reasoning.grounding:GroundingConfig"),
     ("planning", "vlmbot.planning.planner:PlannerConfig"),
+    ("planning (determiners)", "vlmbot.planning.binding:BindingConfig"),
     ("placement", "vlmbot.planning.geometry:PlacementConfig"),
     ("safety gate", "vlmbot.safety.gate:GateConfig"),
     ("step loop", "vlmbot.control.steps:StepConfig"),

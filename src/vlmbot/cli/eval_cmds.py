@@ -45,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="vlm agent only: oracle = ground-truth objects (PRIVILEGED) to attribute failures",
     )
     _model_arguments(ev)
+    _planner_arguments(ev)
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.set_defaults(func=cmd_eval)
 
@@ -58,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--split", default="seen", help="split for --task (default: seen)")
     _label_arguments(run)
     _model_arguments(run)
+    _planner_arguments(run)
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(func=cmd_run)
 
@@ -117,6 +119,39 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _planner_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--planner",
+        choices=("rule", "llm"),
+        default="rule",
+        help="vlm agent only: rule = the built-in parser (default); llm = an OpenAI-compatible "
+        "chat endpoint reads the instruction (the rule parser stays the fallback)",
+    )
+    parser.add_argument(
+        "--llm-url", help="with --planner llm: the endpoint, e.g. http://127.0.0.1:8080/v1"
+    )
+    parser.add_argument(
+        "--llm-model", help="with --planner llm: the model name the endpoint serves"
+    )
+    parser.add_argument(
+        "--llm-timeout", type=float, default=20.0, help="with --planner llm: seconds (default: 20)"
+    )
+
+
+def _planner_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Agent options for --planner; the endpoint's settings are checked here, in one line."""
+    if args.planner != "llm":
+        if args.llm_url or args.llm_model:
+            raise InputError("--llm-url and --llm-model need --planner llm")
+        return {}
+    from vlmbot.planning.llm import LLMConfig
+
+    if not args.llm_url or not args.llm_model:
+        raise InputError("--planner llm needs --llm-url and --llm-model")
+    config = LLMConfig(args.llm_url, args.llm_model, timeout_s=args.llm_timeout)
+    return {"planner": "llm", "llm": config}
+
+
 def _agent(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """The registered agent name and its options; model names are checked here, before any
     worker starts, so a bad one is one line."""
@@ -129,7 +164,7 @@ def _agent(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         return args.agent, {}
     check_model_roles(args.model, args.proposer)
     name = ORACLE_PERCEPTION if getattr(args, "perception", "model") == "oracle" else "vlm"
-    return name, {"model": args.model, "proposer": args.proposer}
+    return name, {"model": args.model, "proposer": args.proposer, **_planner_options(args)}
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

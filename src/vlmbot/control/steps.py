@@ -21,12 +21,14 @@ from vlmbot.planning.geometry import (
     DEFAULT_PLACEMENT,
     PlacementConfig,
     grasp_pose,
+    grasp_yaw,
     place_in,
     place_on,
     place_relative,
+    release_pose,
 )
 from vlmbot.planning.planner import Placement
-from vlmbot.reasoning.graph import SceneGraph
+from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.safety.gate import SafetyGate
 from vlmbot.types import Decision, Done, Outcome, PickPlace, Pose, SceneObject
 
@@ -102,7 +104,7 @@ class StepLoop:
                     placement.target if placement.target not in seen else placement.destination
                 )
                 return self._done(f"I lost track of {missing}", graph)
-            if graph.relation(target, destination, placement.relation):
+            if _holds(placement, target, destination, graph):
                 continue
             attempts = progress.attempts.get(index, 0)
             if attempts and placement.relation == "on" and graph.gap(target, destination) < 0:
@@ -152,6 +154,11 @@ class StepLoop:
             place = place_in(target.obj, destination.obj, contents, gripper, config)
         elif placement.relation == "on":
             place = place_on(target.obj, destination.obj, gripper, config)
+        elif placement.to_xy is not None:  # a measured move onto the table
+            xy = np.asarray(placement.to_xy, dtype=float)
+            yaw = grasp_yaw(target.obj, gripper)
+            table_z = self.cell.workspace.table_z
+            place = release_pose(target.obj, xy, table_z, yaw, gripper, config)
         else:
             others = [o.obj for o in graph.objects]
             place = place_relative(
@@ -178,6 +185,20 @@ class StepLoop:
                 position = np.array(pose.position)
                 ghosts.append(SceneObject(object_id, obj.category, position, obj.extent, obj.yaw))
         return ghosts
+
+
+#: Metres within which a measured move's object counts as arrived.
+SHIFT_TOLERANCE = 0.025
+
+
+def _holds(
+    placement: Placement, target: GraphObject, destination: GraphObject, graph: SceneGraph
+) -> bool:
+    """A placement's post-condition on the current scene graph."""
+    if placement.to_xy is not None:
+        gap = float(np.linalg.norm(target.xy - np.asarray(placement.to_xy)))
+        return gap < SHIFT_TOLERANCE and graph.supported_by(target) is None
+    return graph.relation(target, destination, placement.relation)
 
 
 def decision_info(graph: SceneGraph, evidence: tuple[str, ...], plan: list[str]) -> dict[str, Any]:

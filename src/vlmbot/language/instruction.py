@@ -1,366 +1,266 @@
-"""Instructions and questions → typed commands, without an LLM.
+"""Instructions and questions → the typed command (`vlmbot.language.commands`), without an LLM.
 
-Commands: PlaceCommand (put X in / on / left of ... Y), SortCommand (sort X into the bowls of
-their colour), ClearCommand (clear the table into Y), PickCommand (pick up X, no destination).
-Questions: count, color, exists, relation, which, describe. Anything else: NotUnderstood, with
-the reason. Robust to paraphrase: the verb list is generous, and a sentence with no known verb
-still parses when it has the shape "the X (goes|belongs|...) in the Y".
+The stages: normalise the text (contractions, typos); screen it (prompt injection and
+forbidden verbs anywhere are refused by name); a question? answer it; otherwise split it into
+clauses and account for every one: a step, a constraint, an exception to the step before, a
+manner clause, or a NotUnderstood that names the clause the robot cannot do. Nothing is
+dropped: if one clause is not understood, the instruction is not acted on.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 
+from vlmbot.language.clauses import (
+    ExceptionClause,
+    Manner,
+    classify_special,
+    split_clauses,
+    strip_polite,
+)
+from vlmbot.language.commands import (
+    ClearCommand,
+    Constraint,
+    Instruction,
+    NotUnderstood,
+    Parsed,
+    PickCommand,
+    PlaceCommand,
+    Question,
+    SortCommand,
+    Step,
+)
+from vlmbot.language.questions import parse_question
 from vlmbot.language.reference import Reference, parse_reference
+from vlmbot.language.screen import screen
+from vlmbot.language.steps import DESTINATIONS, check_target, parse_step, split_verb
+from vlmbot.language.text import normalize
+
+__all__ = [
+    "ClearCommand",
+    "Constraint",
+    "Instruction",
+    "NotUnderstood",
+    "Parsed",
+    "PickCommand",
+    "PlaceCommand",
+    "Question",
+    "SortCommand",
+    "Step",
+    "normalize",
+    "parse_instruction",
+]
 
 MAX_CHARS = 300
-
-#: Destination phrases → placement relation. "in"/"on" mean "into or onto" (decided later by
-#: whether the destination is a container).
-DESTINATIONS: dict[str, str] = {
-    "on top of": "on", "onto": "on", "on": "on", "into": "in", "inside": "in", "in": "in",
-    "to": "in", "over to": "in", "to the left of": "left_of", "left of": "left_of",
-    "on the left side of": "left_of", "to the right of": "right_of", "right of": "right_of",
-    "on the right side of": "right_of", "in front of": "in_front_of",
-    "just in front of": "in_front_of", "behind": "behind", "at the back of": "behind",
-    "next to": "next_to", "beside": "next_to", "alongside": "next_to", "close to": "next_to",
-    "near": "next_to", "by": "next_to",
-}  # fmt: skip
-#: Phrases that belong to references ("the block closest to the bowl"), never destinations.
-REFERENCE_ONLY = ("closest to", "nearest to", "farthest from", "furthest from", "the nearest")
-ACTION_VERBS = frozenset(
-    [
-        "put",
-        "place",
-        "move",
-        "drop",
-        "stack",
-        "set",
-        "stick",
-        "transfer",
-        "grab",
-        "balance",
-        "pile",
-        "shift",
-        "gather",
-        "collect",
-        "stow",
-        "stash",
-        "get",
-        "bring",
-        "take",
-        "pick",
-        "lay",
-        "sort",
-        "clear",
-        "tidy",
-        "match",
-        "group",
-        "load",
-        "insert",
-        "deposit",
-        "position",
-        "relocate",
-        "slide",
-        "give",
-        "hand",
-        "carry",
-    ]
+_PRONOUNS = ("it", "them", "that", "there", "this", "those")
+_PREPOSITIONS = "|".join(re.escape(p) for p in sorted(DESTINATIONS, key=len, reverse=True))
+_GOAL_FORMS = (
+    # "I'd like the cube on the plate", "I want you to ..." (the polite part is gone by now)
+    r"^(?:i would like|i want|i need|i would love|i wish|let us have|can i have|could i have"
+    r"|could i get|can i get|i would prefer|we need|we want|i would like to see|i want to see)"
+    r"\s+(?:to see\s+|to have\s+)?(?P<np>.+?)\s+(?P<pp>(?:" + _PREPOSITIONS + r")\s+.+)$",
+    # "make sure the cube is on the plate"
+    r"^(?:make sure|ensure|see to it|see that|make it so)\s+(?:that\s+)?(?P<np>.+?)\s+"
+    r"(?:is|are|ends up|end up|gets|get|sits|lands|is sitting|is placed|is put)\s+"
+    r"(?P<pp>(?:" + _PREPOSITIONS + r")\s+.+)$",
+    # "the cube should be on the plate", "the duck needs to go in the tray"
+    r"^(?P<np>.+?)\s+(?:should|must|needs to|need to|has to|have to|ought to|is to|are to"
+    r"|will|would|could|can)\s+(?:be|go|sit|end up|stand|rest|live|lie|get|be put|be placed"
+    r"|be moved|be stacked|be sitting)\s+(?:put\s+|placed\s+|moved\s+|stacked\s+)?"
+    r"(?P<pp>(?:" + _PREPOSITIONS + r")\s+.+)$",
+    # "the duck goes in the tray", "the mug belongs on the plate"
+    r"^(?P<np>.+?)\s+(?:goes|go|belongs|belong|sits|sit|lives|live|fits|fit|needs moving"
+    r"|needs to be moved)\s+(?P<pp>(?:" + _PREPOSITIONS + r")\s+.+)$",
+    # "have the duck in the tray", "get me the duck in the tray" is a place verb already
+    r"^have\s+(?P<np>.+?)\s+(?P<pp>(?:" + _PREPOSITIONS + r")\s+.+)$",
 )
-UNSUPPORTED_VERBS = frozenset(
-    [
-        "throw",
-        "break",
-        "sing",
-        "eat",
-        "open",
-        "pour",
-        "cut",
-        "wash",
-        "push",
-        "kick",
-        "smash",
-        "drink",
-        "cook",
-        "fly",
-        "dance",
-        "paint",
-        "fold",
-        "squeeze",
-        "crush",
-        "burn",
-        "shake",
-        "spin",
-    ]
-)
-POLITE = (
-    "please", "could you", "can you", "would you", "will you", "i'd like you to",
-    "i would like you to", "i want you to", "go ahead and", "now", "kindly", "robot",
-)  # fmt: skip
-WANT = ("i'd like", "i would like", "i want", "i need", "let's have")
-DETERMINERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "some",
-        "something",
-        "somewhere",
-        "any",
-        "one",
-        "my",
-        "this",
-        "that",
-        "each",
-        "its",
-        "their",
-        "every",
-    ]
-)
-LINKS = ("belongs", "belong", "goes", "go", "should go", "should be", "needs to go", "has to go")
 
 
-@dataclass(frozen=True)
-class PlaceCommand:
-    target: Reference
-    relation: str
-    destination: Reference
-    verb: str
-
-
-@dataclass(frozen=True)
-class SortCommand:
-    target: Reference
-    containers: Reference
-
-
-@dataclass(frozen=True)
-class ClearCommand:
-    destination: Reference
-
-
-@dataclass(frozen=True)
-class PickCommand:
-    target: Reference
-
-
-@dataclass(frozen=True)
-class Question:
-    """kind: count | color | exists | relation | which | describe. relation/anchor for
-    relation and which questions."""
-
-    kind: str
-    subject: Reference | None = None
-    relation: str | None = None
-    anchor: Reference | None = None
-
-
-@dataclass(frozen=True)
-class NotUnderstood:
-    reason: str
-
-
-Parsed = PlaceCommand | SortCommand | ClearCommand | PickCommand | Question | NotUnderstood
-
-
-def normalize(text: str) -> str:
-    text = text.replace("’", "'").replace("“", '"').replace("”", '"')
-    text = re.sub(r"[!?.,;:\"]+", " ", text.lower())
-    return " ".join(text.split())
-
-
-def parse_instruction(text: str) -> Parsed:
+def parse_instruction(text: object) -> Parsed:
     """Parse an instruction or question (see module docstring)."""
+    problem = _check_text(text)
+    if problem is not None:
+        return problem
+    assert isinstance(text, str)
+    is_question = text.strip().endswith("?")
+    sentence = normalize(text)
+    refused = screen(sentence)
+    if refused is not None:
+        return refused
+    question = parse_question(sentence)
+    if question is not None and _question_is_whole(question):
+        return question
+    parsed = parse_clauses(split_clauses(sentence))
+    if isinstance(parsed, NotUnderstood) and is_question and parsed.kind == "unparsed":
+        return NotUnderstood("I cannot answer that kind of question", "unsupported", "refuse")
+    return parsed
+
+
+def _check_text(text: object) -> NotUnderstood | None:
     if not isinstance(text, str) or not text.strip():
-        return NotUnderstood("the instruction is empty")
+        return NotUnderstood("the instruction is empty", "empty")
     if len(text) > MAX_CHARS:
         return NotUnderstood(
-            f"the instruction is too long ({len(text)} characters; limit {MAX_CHARS})"
+            f"the instruction is too long ({len(text)} characters; limit {MAX_CHARS})",
+            "too_long",
         )
     letters = [c for c in text if c.isalpha()]
     if not letters:
-        return NotUnderstood("the instruction has no words")
+        return NotUnderstood("the instruction has no words", "no_words")
     if sum(not c.isascii() for c in letters) > 0.3 * len(letters):
-        return NotUnderstood("I only understand English instructions")
-    is_question = text.strip().endswith("?")
-    sentence = normalize(text)
-    question = parse_question(sentence)
-    if question is not None:
-        return question
-    sentence = _strip_polite(sentence)
-    command = parse_command(sentence)
-    if command is not None:
-        return command
-    words = sentence.split()
-    if words and words[0] in UNSUPPORTED_VERBS:
-        return NotUnderstood(f"I can only pick up and place objects; I cannot {words[0]}")
-    if is_question:
-        return NotUnderstood("I cannot answer that kind of question")
-    return NotUnderstood("I do not understand the instruction")
-
-
-def _strip_polite(sentence: str) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for prefix in POLITE:
-            if sentence.startswith(prefix + " "):
-                sentence = sentence[len(prefix) + 1 :]
-                changed = True
-    return sentence.removesuffix(" please").removesuffix(" for me")
-
-
-def _last_destination(sentence: str) -> tuple[int, int, str] | None:
-    """The last destination phrase that is not part of a longer phrase: (start, end, phrase)."""
-    spans = []
-    for phrase in (*DESTINATIONS, *REFERENCE_ONLY):
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", sentence):
-            spans.append((m.start(), m.end(), phrase))
-    outer = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
-    candidates = [s for s in outer if s[2] in DESTINATIONS and sentence[s[1] :].strip()]
-    # A destination is a noun phrase: prefer prepositions followed by a determiner, so that
-    # "put the duck in something to put things in" keeps "to put things in" inside it.
-    determined = [s for s in candidates if sentence[s[1] :].split()[0] in DETERMINERS]
-    candidates = determined or candidates
-    return max(candidates, key=lambda s: s[0]) if candidates else None
-
-
-def parse_command(sentence: str) -> Parsed | None:
-    words = sentence.split()
-    if not words:
-        return None
-    if _is_sort(sentence):
-        return _sort(sentence)
-    if re.match(r"^(clear|tidy|clean)\b", sentence) or re.match(
-        r"^(put|move|place|get|tidy|stow) (everything|all (the )?(objects|things|items))\b",
-        sentence,
-    ):
-        return _clear(sentence)
-    verb, rest = _split_verb(sentence)
-    if verb is None:
-        return None
-    pick = re.match(
-        r"^(.+?) and (?:then )?(?:put|place|set|drop|move|stick|lay|stack|leave) (?:it|them) (.+)$",
-        rest,
-    )
-    if pick:
-        rest = f"{pick.group(1)} {pick.group(2)}"
-    destination = _last_destination(rest)
-    if destination is None:
-        target = re.sub(r"^up ", "", rest).removesuffix(" up").strip()
-        if verb in ("pick", "grab", "take", "get", "lift") and target:
-            return PickCommand(parse_reference(target))
-        return NotUnderstood("I do not know where to put it") if target else None
-    start, end, phrase = destination
-    target_text = re.sub(r"^up ", "", rest[:start]).strip()
-    target_text = re.sub(r"\b(it|them)$", "", target_text).strip()
-    target_text = re.sub(r"\b(" + "|".join(LINKS) + r")$", "", target_text).strip()
-    if not target_text:
-        return NotUnderstood("I do not know which object to move")
-    relation = DESTINATIONS[phrase]
-    if verb in ("stack", "pile", "balance") and relation == "in":
-        relation = "on"
-    return PlaceCommand(parse_reference(target_text), relation, parse_reference(rest[end:]), verb)
-
-
-def _split_verb(sentence: str) -> tuple[str | None, str]:
-    """(verb, rest). Accepts "VERB ...", "I'd like ...", and "the X goes in the Y"."""
-    words = sentence.split()
-    if words[0] in ACTION_VERBS:
-        return words[0], " ".join(words[1:])
-    for want in WANT:
-        if sentence.startswith(want + " "):
-            return "put", sentence[len(want) + 1 :]
-    if re.search(r"\b(" + "|".join(LINKS) + r")\b", sentence) and _last_destination(sentence):
-        return "put", sentence
-    return None, sentence
-
-
-def _is_sort(sentence: str) -> bool:
-    """ "sort the blocks by colour", "put each block in the bowl of the same colour"."""
-    if not re.search(r"colou?r", sentence):
-        return False
-    if re.search(r"\b(sort|match each|match every|group)\b", sentence):
-        return True
-    return bool(
-        re.search(r"\b(each|every|all)\b.*\bbowls?\b.*\b(same|their|its|matching)\b", sentence)
-    )
-
-
-def _sort(sentence: str) -> Parsed:
-    m = re.search(
-        r"\b(?:sort|match|group|put|place|move|drop)\s+(?:each|every|all)?\s*(?:of )?(?:the )?(.+?)"
-        r"\s+(?:into|in|to|by|with)\b",
-        sentence,
-    )
-    if not m:
-        return NotUnderstood("I do not know what to sort")
-    target = parse_reference(m.group(1))
-    return SortCommand(
-        Reference(target.text, target.head, target.colors, plural=True), parse_reference("bowls")
-    )
-
-
-def _clear(sentence: str) -> Parsed:
-    destination = _last_destination(sentence)
-    if destination is None:
-        return NotUnderstood("where should everything go?")
-    return ClearCommand(parse_reference(sentence[destination[1] :]))
-
-
-_REL = (
-    r"(to the left of|left of|on the left side of|to the right of|right of|on the right side of"
-    r"|in front of|just in front of|behind|at the back of|next to|beside|on|in|inside|on top of)"
-)
-_RELATION_NAMES = {**DESTINATIONS, "inside": "in", "on top of": "on", "on": "on", "in": "in"}
-
-
-def parse_question(sentence: str) -> Question | None:
-    """Questions about the scene; None when the sentence is not one."""
-    patterns: list[tuple[str, str]] = [
-        (
-            "count",
-            r"^(?:how many|what number of|count(?: up)?(?: all)?(?: the)?|tell me how many"
-            r"|number of)\s+(.+?)(?:\s+(?:are there|is there|there are|can you see|do you see"
-            r"|are on the table|are visible|on the table|are|can be seen))*$",
-        ),
-        ("color", r"^(?:what|which) colou?r (?:is|are|does) (?:the )?(.+?)(?: have)?$"),
-        ("color", r"^(?:tell me |what is |what's )?the colou?r of (?:the )?(.+)$"),
-        (
-            "exists",
-            r"^(?:is there|are there|do you see|can you see|can you spot|does the table have"
-            r"|is anything|do we have|have you got)\s+(?:a |an |any |some )?(.+?)"
-            r"(?:\s+(?:on the table|on it|anywhere|here|in the scene|in view))?$",
-        ),
-        (
-            "describe",
-            r"^(?:describe|what do you see|what is on the table|what's on the table"
-            r"|what can you see)(.*)$",
-        ),
-    ]
-    for kind, pattern in patterns:
-        m = re.match(pattern, sentence)
-        if m:
-            subject = m.group(1).strip()
-            if kind == "describe":
-                return Question("describe")
-            return Question(kind, parse_reference(subject))
-    which = re.match(
-        r"^(?:which|what|name)(?: is)? (?:the )?(?:object|thing|item|one)?\s*"
-        r"(?:is |sits |that is )?(?:the )?(?:object |thing )?"
-        r"(closest|nearest|farthest|furthest)(?: to| from)? (?:the )?(.+)$",
-        sentence,
-    )
-    if which:
-        relation = "closest" if which.group(1) in ("closest", "nearest") else "farthest"
-        return Question("which", relation=relation, anchor=parse_reference(which.group(2)))
-    relational = re.match(
-        rf"^(?:is|are|would you say)(?: that)? (?:the )?(.+?) (?:is |are )?{_REL} (?:the )?(.+)$",
-        sentence,
-    )
-    if relational:
-        name = _RELATION_NAMES.get(relational.group(2), relational.group(2))
-        subject, anchor = parse_reference(relational.group(1)), parse_reference(relational.group(3))
-        return Question("relation", subject, name, anchor)
+        return NotUnderstood("I only understand English instructions", "language")
     return None
+
+
+def _question_is_whole(question: Question) -> bool:
+    """A question whose subject swallowed a second clause is not one question."""
+    for reference in (question.subject, question.anchor):
+        if reference is not None and re.search(r"\b(?:and then|then)\b", reference.text):
+            return False
+    return True
+
+
+def parse_clauses(clauses: list[str]) -> Parsed:
+    """Clauses → an Instruction, or the first clause the robot cannot do."""
+    steps: list[Step] = []
+    constraints: list[Constraint] = []
+    for raw in clauses:
+        clause = _goal_form(_fronted(strip_polite(raw)))
+        if not clause:
+            continue
+        antecedent = _target_of(steps[-1]) if steps else None
+        special = classify_special(clause, antecedent)
+        if isinstance(special, Manner):
+            continue
+        if isinstance(special, NotUnderstood):
+            return special
+        if isinstance(special, Constraint):
+            constraints.append(_resolved(special, steps))
+            continue
+        if isinstance(special, ExceptionClause):
+            if not steps:
+                return NotUnderstood(
+                    f"except from what? ('{clause}')", "unparsed", "clarify", clause
+                )
+            steps[-1] = _with_exception(steps[-1], special.references)
+            continue
+        step = _step(clause, steps, antecedent)
+        if isinstance(step, NotUnderstood):
+            return _named(step, clause, bool(steps))
+        _append(steps, step)
+    if not steps:
+        if constraints:
+            return NotUnderstood(
+                "you told me only what not to do, so I am leaving everything where it is",
+                "nothing_to_do",
+                "refuse",
+            )
+        return NotUnderstood("I do not understand the instruction", "unparsed")
+    return Instruction(tuple(steps), tuple(constraints))
+
+
+def _resolved(constraint: Constraint, steps: list[Step]) -> Constraint:
+    """Pronouns of a constraint: "… in the bowl, but keep the duck out of it" ("it": the step's
+    destination); "… and keep it out of the bowl" ("it": the step's target)."""
+    previous = steps[-1] if steps else None
+    target = _target_of(previous) if previous is not None else None
+    if constraint.target.head in _PRONOUNS and target is not None:
+        constraint = replace(constraint, target=target)
+    destination = constraint.destination
+    pronoun = destination is not None and destination.head in _PRONOUNS
+    if pronoun and isinstance(previous, PlaceCommand | ClearCommand):
+        constraint = replace(constraint, destination=previous.destination)
+    return constraint
+
+
+def _step(clause: str, steps: list[Step], antecedent: Reference | None) -> Step | NotUnderstood:
+    """A command clause, or an elliptical one that borrows from the step before ("… and the
+    blue one in the tray", "… and the duck too")."""
+    verb, _ = split_verb(clause)
+    if verb is not None:
+        return parse_step(re.sub(r"\s+(?:too|as well)$", "", clause), antecedent)
+    previous = steps[-1] if steps else None
+    parent = antecedent.head if antecedent is not None else None
+    too = re.match(r"^(?:also\s+(.+)|(.+?)\s+(?:too|as well|also)|(the\s+.+))$", clause)
+    if isinstance(previous, PlaceCommand) and too and not _has_destination(clause):
+        # "… in the bowl, then the purple mug": the same destination for the next object
+        text = too.group(1) or too.group(2) or too.group(3)
+        target = check_target(parse_reference(text, parent))
+        if isinstance(target, NotUnderstood):
+            return target
+        return replace(previous, target=target)
+    clause = re.sub(r"\s+(?:too|as well)$", "", clause)
+    if _has_destination(clause):
+        borrowed = previous.verb if isinstance(previous, PlaceCommand) else ""
+        if not borrowed:
+            return parse_step(clause, antecedent)
+        step = parse_step(f"{borrowed} {clause}", antecedent)
+        if isinstance(step, PlaceCommand) and parent and step.target.head == "object":
+            step = replace(step, target=parse_reference(step.target.text, parent))
+        return step
+    return parse_step(clause, antecedent)
+
+
+def _has_destination(clause: str) -> bool:
+    return re.search(rf"\b(?:{_PREPOSITIONS})\s+\S", clause) is not None
+
+
+def _append(steps: list[Step], step: Step) -> None:
+    """A pick followed by a placement of the same object is one placement."""
+    picked = steps[-1] if steps else None
+    pick_then_place = isinstance(picked, PickCommand) and isinstance(step, PlaceCommand)
+    if pick_then_place and step.target is picked.target:  # type: ignore[union-attr]
+        steps[-1] = step
+        return
+    steps.append(step)
+
+
+def _target_of(step: Step) -> Reference | None:
+    if isinstance(step, PlaceCommand | PickCommand | SortCommand):
+        return step.target
+    return None
+
+
+def _with_exception(step: Step, references: tuple[Reference, ...]) -> Step:
+    if isinstance(step, ClearCommand):
+        return replace(step, exclude=step.exclude + references)
+    target = step.target
+    return replace(step, target=replace(target, exclude=target.exclude + references))
+
+
+def _named(problem: NotUnderstood, clause: str, after_steps: bool) -> NotUnderstood:
+    """A clause the robot cannot do, named; after understood steps, say the rest waits."""
+    if not after_steps:
+        return problem
+    reason = f"{problem.reason} ('{clause}'), so I won't do the rest either"
+    return replace(problem, reason=reason, part=problem.part or clause)
+
+
+def _fronted(clause: str) -> str:
+    """ "on top of the jenga block put the cylinder" → "put the cylinder on top of the jenga
+    block"."""
+    if not _is_fronted(clause) or split_verb(clause)[0] is not None:
+        return clause
+    words = clause.split()
+    for i in range(2, len(words)):
+        verb, rest = split_verb(" ".join(words[i:]))
+        if verb is not None and words[i] not in DESTINATIONS:
+            return f"{verb} {rest} {' '.join(words[:i])}"
+    return clause
+
+
+def _goal_form(clause: str) -> str:
+    """A goal stated as a state → a command ("the cube should be on the plate" → "put the
+    cube on the plate")."""
+    if split_verb(clause)[0] is not None and not clause.startswith(("have ", "get ")):
+        return clause
+    for pattern in _GOAL_FORMS:
+        match = re.match(pattern, clause)
+        if match is not None:
+            return f"put {match.group('np')} {match.group('pp')}"
+    return clause
+
+
+def _is_fronted(clause: str) -> bool:
+    return re.match(rf"^(?:{_PREPOSITIONS})\s", clause) is not None

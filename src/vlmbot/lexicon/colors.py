@@ -215,11 +215,13 @@ class LabColorNamer:
 
     def references(self, word: str) -> list[np.ndarray]:
         """Lab colours a word may look like in a render: its own reference and, for a word
-        close to a basic term ("crimson" ~ red), that term's fitted render prototype."""
+        close to a basic term ("crimson" ~ red), that term's fitted render prototype. A basic
+        term never borrows another's ("orange" is not red, however close)."""
         own = self.reference(word)
         refs = [own]
         word = word.lower().strip()
-        if word not in self.prototypes and self.prototypes:
+        is_basic = word in BASIC_COLORS or word == "grey"
+        if word not in self.prototypes and self.prototypes and not is_basic:
             basic = list(self.prototypes)
             distances = [float(color_distance(own, self.prototypes[b])) for b in basic]
             nearest = int(np.argmin(distances))

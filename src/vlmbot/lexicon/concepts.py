@@ -118,6 +118,23 @@ DESCRIPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: General words for groups of categories (hypernyms) → the affordance that defines the group:
+#: "the toy animal" is whichever object is a duck or a teddy bear.
+HYPERNYMS: dict[str, str] = {
+    "animal": "animal", "toy animal": "animal", "animal toy": "animal", "stuffed animal": "soft",
+    "soft toy": "soft", "toy": "toy", "plaything": "toy", "container": "container",
+    "vessel": "container", "holder": "container", "drinking vessel": "drinkware",
+    "drinkware": "drinkware", "dishware": "dishware", "tableware": "dishware",
+    "crockery": "dishware", "building piece": "stackable",
+}  # fmt: skip
+
+
+def hypernym_members(head: str) -> tuple[str, ...]:
+    """Categories a hypernym covers ("toy animal" → duck, teddy_bear); () for other words."""
+    affordance = HYPERNYMS.get(head)
+    return tuple(categories_with(affordance)) if affordance else ()
+
+
 def concept(category: str) -> Concept:
     try:
         return CONCEPTS[category]

@@ -15,7 +15,7 @@ import numpy as np
 from vlmbot.errors import InputError
 from vlmbot.language.reference import Reference, singular
 from vlmbot.lexicon.colors import BASIC_COLORS
-from vlmbot.lexicon.concepts import AFFORDANCE_PHRASES, CONCEPTS, DESCRIPTIONS
+from vlmbot.lexicon.concepts import AFFORDANCE_PHRASES, CONCEPTS, DESCRIPTIONS, hypernym_members
 from vlmbot.models.stages import SentenceEncoder, VisionStages, sigmoid
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.reasoning.shapes import ShapePrior
@@ -31,8 +31,9 @@ class GroundingConfig:
     near_reach: metres of footprint gap a "next to" / "near" anchor allows; relation_decay:
     metres over which a worse "closest" or "next to" candidate's factor falls by e, and
     reach_decay beyond the reach;
-    superlative_decay: metres for leftmost/rightmost/frontmost/backmost; size_ratio: volumes
-    within this ratio are the same size."""
+    superlative_decay: metres for leftmost/rightmost/frontmost/backmost/middle;
+    lightness_decay: CIELAB L* units at least for lightest/darkest; size_ratio: volumes within
+    this ratio are the same size."""
 
     similarity_floor: float = 0.42
     similarity_ramp: float = 0.12
@@ -45,6 +46,7 @@ class GroundingConfig:
     relation_decay: float = 0.04
     reach_decay: float = 0.05
     superlative_decay: float = 0.03
+    lightness_decay: float = 2.0
     size_ratio: float = 1.3
 
     def __post_init__(self) -> None:
@@ -64,6 +66,8 @@ class GroundingConfig:
                 raise InputError(f"GroundingConfig.{name} must be in (0, 1]")
         if self.size_ratio < 1.0:
             raise InputError("GroundingConfig.size_ratio must be >= 1")
+        if not 0.0 < self.lightness_decay <= 50.0:
+            raise InputError("GroundingConfig.lightness_decay must be in (0, 50] L* units")
 
 
 DEFAULT_GROUNDING = GroundingConfig()
@@ -186,6 +190,14 @@ class VocabularyIndex:
                 return category
         return None
 
+    def hypernym_weights(self, head: str) -> np.ndarray | None:
+        """(C,) 1 for each category a hypernym covers ("toy animal": duck, teddy bear), or
+        None when the head is not a hypernym the knowledge base knows."""
+        members = hypernym_members(head) or hypernym_members(singular(head))
+        if not members:
+            return None
+        return np.array([float(c in members) for c in self.categories])
+
 
 class Grounder:
     """Scores graph objects for references (see module docstring)."""
@@ -211,6 +223,8 @@ class Grounder:
         objects = self.graph.objects
         if not objects:
             return Grounding(reference, np.zeros(0), ())
+        if reference.members:
+            return self._union(reference, exclude, prior)
         noun = self.noun_scores(reference.head)
         scores = noun
         if prior is not None:
@@ -227,8 +241,10 @@ class Grounder:
             factors = factors * self._relation_factors(
                 *reference.relation, relevance=scores * factors
             )
-        if reference.superlative:
-            factors = factors * self._superlative_factors(reference.superlative, scores * factors)
+        if reference.superlative or reference.ordinal is not None:
+            factors = factors * self._superlative_factors(
+                reference.superlative or "leftmost", scores * factors, reference.ordinal
+            )
         for i, node in enumerate(objects):
             if node.id in exclude:
                 factors[i] = 0.0
@@ -255,6 +271,24 @@ class Grounder:
             region,
             familiarity,
             np.clip(noun * colors, 0.0, 1.0),
+        )
+
+    def _union(
+        self, reference: Reference, exclude: tuple[str, ...], prior: np.ndarray | None
+    ) -> Grounding:
+        """A coordination ("the mug and the duck"): each object's best score over the members."""
+        parts = [self.ground(m, exclude, prior) for m in reference.members]
+        scores = np.max(np.stack([p.scores for p in parts]), axis=0)
+        members = [p.members if p.members is not None else p.scores for p in parts]
+        return Grounding(
+            reference,
+            scores,
+            self.ids,
+            max(p.novelty for p in parts),
+            parts[0].untrained,
+            None,
+            min(p.familiarity for p in parts),
+            np.max(np.stack(members), axis=0),
         )
 
     def _unfamiliar_destination(self, head: str, noun: np.ndarray, prior: np.ndarray) -> np.ndarray:
@@ -290,6 +324,9 @@ class Grounder:
             if exact not in categories:  # a known category this cell has none of
                 return np.zeros(len(objects))
             return probs[:, categories.index(exact)]
+        hypernym = self.vocabulary.hypernym_weights(head)
+        if hypernym is not None:
+            return np.clip(probs @ hypernym, 0.0, 1.0)
         weights, confidence = self.vocabulary.category_weights(head)
         region = self._region_scores(head)
         # How much of the phrase the known names and affordances explain decides whom to
@@ -309,6 +346,8 @@ class Grounder:
         head = singular(head) if head not in self._all_names() else head
         if self.vocabulary.exact_category(head) is not None:
             return None
+        if self.vocabulary.hypernym_weights(head) is not None:
+            return None
         return self._region_scores(head)
 
     def novelty_of(self, head: str) -> float:
@@ -322,7 +361,10 @@ class Grounder:
             if exact not in self.vocabulary.categories:
                 return 0.0
             return float(untrained[self.vocabulary.categories.index(exact)])
-        weights, confidence = self.vocabulary.category_weights(head)
+        hypernym = self.vocabulary.hypernym_weights(head)
+        weights, confidence = (
+            (hypernym, 1.0) if hypernym is not None else self.vocabulary.category_weights(head)
+        )
         if confidence < 0.3 or weights.sum() <= 0:
             return 0.0
         return float(weights[untrained].sum() / weights.sum())
@@ -431,33 +473,47 @@ class Grounder:
         floor = max(self.config.peer_fraction * float(relevance.max()), self.config.peer_floor)
         return [i for i in candidates if relevance[i] >= floor]
 
-    def _superlative_factors(self, superlative: str, relevance: np.ndarray) -> np.ndarray:
+    def _superlative_factors(
+        self, superlative: str, relevance: np.ndarray, ordinal: int | None = None
+    ) -> np.ndarray:
+        """Per-object factor for a superlative (and an ordinal along its order: "the second
+        block from the left") among the objects the noun fits (relevance)."""
         objects = self.graph.objects
         peers = relevance >= max(0.4 * float(relevance.max()), 0.1)
         if not peers.any():
             return np.zeros(len(objects))
-        if superlative in ("largest", "smallest", "tallest"):
-            measure = np.array(
-                [
-                    o.obj.extent[2] if superlative == "tallest" else float(np.prod(o.obj.extent))
-                    for o in objects
-                ]
-            )
-            measure = -measure if superlative == "smallest" else measure
-            scale = max(float(np.ptp(measure[peers])), 1e-9) / 3
+        measure, scale = self._superlative_measure(superlative, peers)
+        values = np.sort(measure[peers])[::-1]
+        if superlative == "middle":
+            wanted = float(np.median(values))
         else:
-            offsets = self.graph.workspace.to_viewer(np.stack([o.xy for o in objects]))
-            axis = {
-                "leftmost": (1, 1.0),
-                "rightmost": (1, -1.0),
-                "frontmost": (0, -1.0),
-                "backmost": (0, 1.0),
-            }
-            column, sign = axis[superlative]
-            measure = sign * offsets[:, column]
-            scale = self.config.superlative_decay
-        best = float(measure[peers].max())
-        return np.where(peers, np.exp(-(best - measure) / scale), 0.0)
+            rank = 1 if ordinal is None else ordinal
+            if rank > len(values) or rank == 0 or -rank > len(values):
+                return np.zeros(len(objects))  # "the fourth block" among three
+            wanted = float(values[rank - 1] if rank > 0 else values[rank])
+        return np.where(peers, np.exp(-np.abs(wanted - measure) / scale), 0.0)
+
+    def _superlative_measure(self, superlative: str, peers: np.ndarray) -> tuple[np.ndarray, float]:
+        """(N,) a measure that is largest for the most-superlative object, and its scale."""
+        objects = self.graph.objects
+        if superlative in ("largest", "smallest", "tallest", "shortest"):
+            tall = superlative in ("tallest", "shortest")
+            measure = np.array(
+                [o.obj.extent[2] if tall else np.prod(o.obj.extent) for o in objects]
+            )
+            measure = -measure if superlative in ("smallest", "shortest") else measure
+            return measure, max(float(np.ptp(measure[peers])), 1e-9) / 3
+        if superlative in ("lightest", "darkest"):
+            lightness = np.nan_to_num(np.array([float(o.lab[0]) for o in objects]))
+            measure = lightness if superlative == "lightest" else -lightness
+            return measure, max(float(np.ptp(measure[peers])) / 3, self.config.lightness_decay)
+        offsets = self.graph.workspace.to_viewer(np.stack([o.xy for o in objects]))
+        axis = {
+            "leftmost": (1, 1.0), "middle": (1, 1.0), "rightmost": (1, -1.0),
+            "frontmost": (0, -1.0), "backmost": (0, 1.0),
+        }  # fmt: skip
+        column, sign = axis[superlative]
+        return sign * offsets[:, column], self.config.superlative_decay
 
     def _all_names(self) -> set[str]:
         return {name for concept in CONCEPTS.values() for name in concept.names}

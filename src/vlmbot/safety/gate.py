@@ -15,7 +15,7 @@ import numpy as np
 from vlmbot.cell import HOME_CELL, RobotCell
 from vlmbot.errors import InputError
 from vlmbot.lexicon.concepts import CONCEPTS
-from vlmbot.planning.geometry import fits_gripper
+from vlmbot.planning.geometry import fits_gripper, free_spot
 from vlmbot.planning.planner import Binding, Proposal
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.types import Outcome, PickPlace
@@ -90,8 +90,11 @@ class SafetyGate:
 
     # --- plans -------------------------------------------------------------------------------
     def review(self, proposal: Proposal, graph: SceneGraph) -> Verdict:
-        """ACT only if every check passes; otherwise CLARIFY or REFUSE with the reason."""
+        """ACT only if every check passes; otherwise CLARIFY or REFUSE with the reason. Every
+        placement of every step is checked, and the whole plan against every constraint."""
         for binding in proposal.bindings:
+            if not binding.chosen and proposal.question and self._found(binding):
+                return Verdict(Outcome.CLARIFY, proposal.question)
             verdict = self._check_binding(binding, graph)
             if verdict is None and binding.role == "target":
                 verdict = self._check_targets(binding, graph)
@@ -105,15 +108,46 @@ class SafetyGate:
             return Verdict(Outcome.REFUSE, "I can't do that: nothing matches the instruction.")
         for placement in proposal.placements:
             target, destination = graph.get(placement.target), graph.get(placement.destination)
-            problem = self._feasibility(target, placement.relation, destination)
+            if placement.to_xy is not None:
+                problem = self._shift_problem(target, np.asarray(placement.to_xy), graph)
+            else:
+                problem = self._feasibility(target, placement.relation, destination)
             if problem:
                 return Verdict(
                     Outcome.REFUSE, f"I can't do that: {problem}.", (target.id, destination.id)
                 )
+        broken = self._check_constraints(proposal, graph)
+        if broken is not None:
+            return broken
         evidence = tuple(
             dict.fromkeys(i for p in proposal.placements for i in (p.target, p.destination))
         )
         return Verdict(Outcome.ACT, "", evidence)
+
+    def _found(self, binding: Binding) -> bool:
+        best = binding.grounding.best()
+        return best is not None and best[1] >= self.config.min_score
+
+    def _check_constraints(self, proposal: Proposal, graph: SceneGraph) -> Verdict | None:
+        """No placement may move a protected object or put an object where it must not go."""
+        for placement in proposal.placements:
+            target = graph.get(placement.target)
+            if placement.target in proposal.protected:
+                return Verdict(
+                    Outcome.REFUSE,
+                    f"I can't do that: it would move the {target.name}, which you asked me to "
+                    "leave where it is.",
+                    (target.id,),
+                )
+            if (placement.target, placement.destination) in proposal.keep_out:
+                destination = graph.get(placement.destination)
+                return Verdict(
+                    Outcome.REFUSE,
+                    f"I can't do that: it would put the {target.name} in the "
+                    f"{destination.name}, which you asked me not to.",
+                    (target.id, destination.id),
+                )
+        return None
 
     def _check_binding(self, binding: Binding, graph: SceneGraph) -> Verdict | None:
         reference = binding.grounding.reference
@@ -125,6 +159,12 @@ class SafetyGate:
         if not binding.singular:
             if best is None or best[1] < self.config.min_score:
                 return Verdict(Outcome.REFUSE, f"I can't find {_with_article(described)} here.")
+            for object_id in binding.chosen:
+                forbidden = self._forbidden(graph.get(object_id), described)
+                if forbidden:
+                    return Verdict(
+                        Outcome.REFUSE, f"I won't touch that: {forbidden} is on the forbidden list."
+                    )
             return self._check_novel(binding, graph, noun)
         best = binding.grounding.best()
         assert best is not None
@@ -136,13 +176,16 @@ class SafetyGate:
             for i in binding.grounding.order
             if self._rivals(best[1], float(binding.grounding.scores[i]), novel_choice)
         ]
+        if binding.mode == "any":
+            contenders = contenders[:1]  # any of them will do: the candidates are no rivals
+            best = (binding.chosen[0], _score(binding, binding.chosen[0]))
         if len(contenders) > 1:
             question = clarification(noun, contenders[:3], graph)
             return Verdict(Outcome.CLARIFY, question, tuple(c.id for c in contenders[:3]))
         novel = self._check_novel(binding, graph, noun)
         if novel is not None:
             return novel
-        if novel_choice:
+        if novel_choice and binding.mode != "any":
             unsure = self._uncertain_members(binding, graph, noun)
             if unsure is not None:
                 return unsure
@@ -296,6 +339,19 @@ class SafetyGate:
                 return f"the {node.name} is out of my reach"
         return None
 
+    def _shift_problem(self, target: GraphObject, xy: np.ndarray, graph: SceneGraph) -> str | None:
+        """A measured move must end on free table inside the workspace, within reach."""
+        problem = self._graspable(target)
+        if problem:
+            return problem
+        radius = float(target.obj.footprint_radius)
+        if not self.cell.workspace.contains(xy, margin=radius * 0.5) or not self.cell.can_reach(xy):
+            return f"the {target.name} would end up outside my workspace"
+        others = [o.obj for o in graph.objects if o.id != target.id]
+        if not free_spot(xy, radius, others, self.cell.workspace):
+            return f"the {target.name} would land on or against another object there"
+        return None
+
     # --- actions -------------------------------------------------------------------------------
     def clamp(self, action: PickPlace) -> PickPlace | None:
         """Clamp both poses to the cell's workspace; None when clamping would move a pose by
@@ -325,6 +381,10 @@ def _with_article(text: str) -> str:
     if text.split()[0] in ("the", "a", "an", "some", "any", "something", "all", "every", "each"):
         return text
     return f"the {text}"
+
+
+def _score(binding: Binding, object_id: str) -> float:
+    return float(binding.grounding.scores[binding.grounding.ids.index(object_id)])
 
 
 def _rests_on_untrained(binding: Binding, graph: SceneGraph) -> bool:

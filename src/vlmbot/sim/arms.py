@@ -77,13 +77,11 @@ class SuctionArm:
         collision = pb.createCollisionShape(
             pb.GEOM_CYLINDER, radius=CUP_RADIUS, height=CUP_LENGTH, physicsClientId=c
         )
-        cup = pb.createMultiBody(0.05, collision, visual, [0, 0, 0], physicsClientId=c)
+        # A kinematic body moved with the flange at every step (the grip holds objects by the
+        # arm's own flange link, so nothing lags behind the arm).
+        cup = pb.createMultiBody(0, collision, visual, [0, 0, 0], physicsClientId=c)
         for link in range(-1, pb.getNumJoints(self.body, physicsClientId=c)):
             pb.setCollisionFilterPair(self.body, cup, link, -1, 0, physicsClientId=c)
-        pb.createConstraint(
-            self.body, self.model.flange, cup, -1, pb.JOINT_FIXED, [0, 0, 0],
-            [0, 0, CUP_LENGTH / 2], [0, 0, 0], physicsClientId=c,
-        )  # fmt: skip
         return int(cup)
 
     def reset(self) -> None:
@@ -140,6 +138,7 @@ class SuctionArm:
                 positionGains=[0.1] * len(self.model.joints), physicsClientId=self.client,
             )  # fmt: skip
             pb.stepSimulation(physicsClientId=self.client)
+            self._sync_cup()
 
     def move_to(self, tip: np.ndarray, yaw: float = 0.0, speed: float = 0.6) -> float:
         """Move the cup's tip along a straight line; returns the final error in metres."""
@@ -180,11 +179,13 @@ class SuctionArm:
             self.move_to(pick_at + up, speed=0.5)
             self.go_home()
             return ExecutionReport(False, False, "grasp missed: the cup touched nothing")
+        tip_in_object, flange_in_object = self._frame_in(held)
         grip = pb.createConstraint(
-            self.cup, -1, held, -1, pb.JOINT_FIXED, [0, 0, 0], [0, 0, CUP_LENGTH / 2],
-            self._offset_of(held), physicsClientId=self.client,
+            self.body, self.model.flange, held, -1, pb.JOINT_FIXED, [0, 0, 0],
+            [0, 0, CUP_LENGTH], tip_in_object, childFrameOrientation=flange_in_object,
+            physicsClientId=self.client,
         )  # fmt: skip
-        pb.changeConstraint(grip, maxForce=40, physicsClientId=self.client)
+        pb.changeConstraint(grip, maxForce=200, physicsClientId=self.client)
         self.move_to(pick_at + up, speed=0.3)
         self.move_to(place_at + up, speed=0.6)
         self.move_to(place_at, speed=0.25)
@@ -197,14 +198,16 @@ class SuctionArm:
         self.go_home()
         return ExecutionReport(True, True, "placed")
 
-    def _offset_of(self, body: int) -> list[float]:
-        """The cup tip's position in the held body's frame (where the constraint attaches)."""
+    def _frame_in(self, body: int) -> tuple[list[float], list[float]]:
+        """The cup tip's position and the flange's orientation in the held body's frame: the
+        grip keeps the object as it was when the cup touched it."""
         position, orientation = pb.getBasePositionAndOrientation(body, physicsClientId=self.client)
         inverse = pb.invertTransform(position, orientation)
-        local, _ = pb.multiplyTransforms(
-            inverse[0], inverse[1], self.grasp_point().tolist(), [0, 0, 0, 1]
+        flange = pb.getLinkState(self.body, self.model.flange, physicsClientId=self.client)[5]
+        tip, turn = pb.multiplyTransforms(
+            inverse[0], inverse[1], self.grasp_point().tolist(), flange
         )
-        return list(local)
+        return list(tip), list(turn)
 
     def go_home(self) -> None:
         current = np.asarray(

@@ -17,7 +17,8 @@ from vlmbot.tasks.wording import Wording
 from vlmbot.types import SceneObject
 
 GRASPABLE = tuple(c for c, m in CONCEPTS.items() if m.graspable)
-CONTAINERS = ("tray", "bowl", "plate")
+#: Containers a task may put things in (a cell uses those it has: `TaskContext.in_cell`).
+CONTAINERS = ("tray", "bowl", "plate", "basket")
 
 
 #: Shapes a suction cup cannot hold: no flat top (the knowledge base's shape words).

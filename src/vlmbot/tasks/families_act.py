@@ -21,13 +21,13 @@ from vlmbot.tasks.context import (
     scene_objects,
 )
 from vlmbot.tasks.goals import Goal, PlaceGoal, RelationGoal, StackGoal
-from vlmbot.tasks.wording import plural, relation_phrase
+from vlmbot.tasks.wording import NUMBER_NAMES, plural, relation_phrase
 
 Generated = tuple[SceneSpec, str, Goal]
 
 
 def _container(ctx: TaskContext, options: tuple[str, ...] = CONTAINERS) -> tuple[str, str]:
-    category = ctx.choose(options)
+    category = ctx.choose(ctx.in_cell(options))
     return category, CONCEPTS[category].preposition
 
 
@@ -39,17 +39,51 @@ def put_in(ctx: TaskContext) -> Generated:
     color = ctx.target_color(category)
     requests = [request(container, id="container"), request(category, color, id="target")]
     # Half the time a same-category companion of another colour makes the colour necessary.
+    companion = None
     if ctx.split == "heldout_colors" or ctx.rng.random() < 0.5:
         companion = ctx.other_colors(category, [color], 1)[0]
         requests.append(request(category, companion, id="companion"))
+    construction = _put_construction(ctx, companion is not None, container)
+    if construction == "any_container":
+        requests.append(request(container, id="container2"))
     scene = ctx.sampler.sample(requests, distractor_filter=[category, *CONTAINERS])
     target = scene.object("target")
-    text = ctx.wording.template("put").format(
-        obj=ctx.describe(target, scene, always_color=ctx.split == "heldout_colors"),
-        prep=prep,
-        dest=ctx.name(container),
-    )
-    return scene, text, PlaceGoal((("target", "container"),))
+    always = ctx.split == "heldout_colors"
+    if not construction:  # the template is drawn before the description, as it always was
+        template = ctx.wording.template("put")
+        obj = ctx.describe(target, scene, always_color=always)
+        return (
+            scene,
+            template.format(obj=obj, prep=prep, dest=ctx.name(container)),
+            PlaceGoal((("target", "container"),)),
+        )
+    obj = ctx.describe(target, scene, always_color=always)
+    if construction == "any_container":
+        dest = ctx.name(container)
+        text = ctx.wording.goal_template("any_container").format(
+            obj=obj, prep=prep, dest=dest, dests=plural(dest)
+        )
+        return scene, text, PlaceGoal((("target", "container"),), ("container2",))
+    if construction == "both" and companion is not None:
+        name = ctx.name(category)  # one name for both objects
+        text = ctx.wording.goal_template("both").format(
+            obj=f"{ctx.wording.color(color)} {name}", other=ctx.wording.color(companion),
+            name=name, group=plural(name), prep=prep, dest=ctx.name(container),
+        )  # fmt: skip
+        return scene, text, PlaceGoal((("target", "container"), ("companion", "container")))
+    raise LayoutError(f"unknown construction {construction!r}")
+
+
+def _put_construction(ctx: TaskContext, has_companion: bool, container: str) -> str:
+    """Held-out wording only: sometimes an indefinite destination among two containers (bowls
+    or plates: two trays leave no room), or both same-category objects named together;
+    otherwise a plain template ("")."""
+    if not ctx.wording.heldout:
+        return ""
+    draw = float(ctx.rng.random())
+    if draw < 0.25 and container != "tray":
+        return "any_container"
+    return "both" if has_companion and draw < 0.5 else ""
 
 
 STACK_TOPS = ("block", "lego_brick", "cylinder", "domino")
@@ -297,11 +331,14 @@ def _put_into_phrase(ctx: TaskContext, obj: str, destination: str) -> str:
 
 def multi_step(ctx: TaskContext) -> Generated:
     """Family 7: all the X, sort by colour, clear the table."""
-    kind = ctx.choose(["all", "sort", "clear"])
+    kinds = ["all", "sort", "clear"] + (["sequence"] if ctx.wording.heldout else [])
+    kind = ctx.choose(kinds)
     if kind == "all":
         return _all_of_color(ctx)
     if kind == "sort":
         return _sort_by_color(ctx)
+    if kind == "sequence":
+        return _sequence(ctx)
     return _clear_table(ctx)
 
 
@@ -320,13 +357,54 @@ def _all_of_color(ctx: TaskContext) -> Generated:
     requests.append(request(other_category, decoy_color, id="decoy"))
     scene = ctx.sampler.sample(requests, distractors=0)
     name = ctx.name(category)
+    goal = PlaceGoal(tuple((f"t{i}", "container") for i in range(n)))
+    if ctx.wording.heldout and ctx.rng.random() < 0.6:
+        return scene, _all_construction(ctx, name, color, n, others[: 3 - n + 1]), goal
     text = ctx.wording.template("all").format(
         group=f"{ctx.wording.color(color)} {plural(name)}",
         one=f"{ctx.wording.color(color)} {name}",
         prep="in",
         dest=ctx.name("tray"),
     )
-    return scene, text, PlaceGoal(tuple((f"t{i}", "container") for i in range(n)))
+    return scene, text, goal
+
+
+def _all_construction(
+    ctx: TaskContext, name: str, color: str, n: int, other_colors: list[str]
+) -> str:
+    """Held-out: the same set named by exception ("all the cubes except the blue one") or by
+    number ("the two red cubes")."""
+    dest = ctx.name("tray")
+    if ctx.rng.random() < 0.5:
+        colors = [ctx.wording.color(c) for c in other_colors]
+        others = " and ".join(colors) + (" ones" if len(colors) > 1 else " one")
+        return ctx.wording.goal_template("all_except").format(
+            group=plural(name), name=name, others=others, prep="in", dest=dest
+        )
+    return ctx.wording.goal_template("all_count").format(
+        count=NUMBER_NAMES[n], group=f"{ctx.wording.color(color)} {plural(name)}", prep="in",
+        dest=dest,
+    )  # fmt: skip
+
+
+def _sequence(ctx: TaskContext) -> Generated:
+    """Held-out: two placements in one instruction ("first …, then …")."""
+    first, second = ctx.rng.choice(ctx.categories(GRASPABLE), size=2, replace=False)
+    dest_b = ctx.choose(("bowl", "plate"))
+    if not fits_container(str(second), dest_b):
+        dest_b = "plate"
+    requests = [
+        request("tray", id="dest_a"), request(dest_b, id="dest_b"),
+        request(str(first), ctx.target_color(str(first)), id="a"),
+        request(str(second), ctx.target_color(str(second)), id="b"),
+    ]  # fmt: skip
+    scene = ctx.sampler.sample(requests, distractor_filter=[str(first), str(second), *CONTAINERS])
+    text = ctx.wording.goal_template("sequence").format(
+        a=ctx.describe(scene.object("a"), scene), b=ctx.describe(scene.object("b"), scene),
+        prep_a="in", dest_a=ctx.name("tray"), prep_b=CONCEPTS[dest_b].preposition,
+        dest_b=ctx.name(dest_b),
+    )  # fmt: skip
+    return scene, text, PlaceGoal((("a", "dest_a"), ("b", "dest_b")))
 
 
 def _sort_by_color(ctx: TaskContext) -> Generated:
@@ -352,6 +430,21 @@ def _clear_table(ctx: TaskContext) -> Generated:
     categories = [ctx.choose(pool) for _ in range(n)]
     requests = [request("tray", id="container")]
     requests += [request(c, ctx.target_color(c), id=f"t{i}") for i, c in enumerate(categories)]
+    goal = PlaceGoal(tuple((f"t{i}", "container") for i in range(n)))
+    if ctx.wording.heldout and ctx.rng.random() < 0.5:
+        # Held-out: one more object that must stay ("everything except the mug").
+        keep = ctx.choose([c for c in pool if c not in categories] or pool)
+        requests.append(request(keep, ctx.target_color(keep), id="keep"))
+        scene = ctx.sampler.sample(requests, distractors=0)
+        same = [o for o in scene.objects if o.category == keep and o.id != "keep"]
+        if same:
+            raise LayoutError("the object to keep must be the only one of its kind")
+        spec = scene.object("keep")
+        text = ctx.wording.goal_template("clear_except").format(
+            keep=f"{ctx.wording.color(spec.color)} {ctx.name(keep)}", prep="in",
+            dest=ctx.name("tray"),
+        )  # fmt: skip
+        return scene, text, goal
     scene = ctx.sampler.sample(requests, distractors=0)
     text = ctx.wording.template("clear").format(prep="in", dest=ctx.name("tray"))
-    return scene, text, PlaceGoal(tuple((f"t{i}", "container") for i in range(n)))
+    return scene, text, goal

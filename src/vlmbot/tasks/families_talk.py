@@ -9,7 +9,7 @@ from vlmbot.sim.env import SceneSpec
 from vlmbot.sim.scene import LayoutError
 from vlmbot.tasks.context import CONTAINERS, GRASPABLE, TaskContext, request, scene_objects
 from vlmbot.tasks.goals import AnswerGoal, Goal, NoActGoal
-from vlmbot.tasks.wording import HELDOUT_NAMES, plural, relation_phrase
+from vlmbot.tasks.wording import HELDOUT_NAMES, NUMBER_NAMES, plural, relation_phrase
 from vlmbot.types import Outcome
 
 Generated = tuple[SceneSpec, str, Goal]
@@ -54,11 +54,34 @@ QUESTION_TEMPLATES = {
         ),
     },
     "heldout": {
-        "count": ("what number of {group} can you see?", "tell me how many {group} there are"),
-        "color": ("which colour does the {obj} have?", "tell me the colour of the {obj}"),
-        "exists": ("can you spot a {obj} anywhere?", "does the table have a {obj} on it?"),
-        "relation": ("would you say the {obj} is {rel} the {dest}?",),
-        "which": ("what sits nearest the {dest}?", "name the thing closest to the {dest}"),
+        "count": (
+            "what number of {group} can you see?",
+            "tell me how many {group} there are",
+            "how many {group} do you see?",
+            "could you count the {group} for me?",
+        ),
+        "color": (
+            "which colour does the {obj} have?",
+            "tell me the colour of the {obj}",
+            "what's the colour of the {obj}?",
+            "hey, what colour is teh {obj}?",
+        ),
+        "exists": (
+            "can you spot a {obj} anywhere?",
+            "does the table have a {obj} on it?",
+            "do you see any {obj}?",
+            "is there a {obj} anywhere?",
+        ),
+        "relation": (
+            "would you say the {obj} is {rel} the {dest}?",
+            "is the {obj} {rel} the {dest}?",
+        ),
+        "which": (
+            "what sits nearest the {dest}?",
+            "name the thing closest to the {dest}",
+            "what's nearest the {dest}?",
+            "which thing is closest to the {dest}?",
+        ),
     },
 }
 
@@ -196,15 +219,20 @@ ABSENT_THINGS = ("banana", "apple", "pair of scissors", "laptop", "phone", "wren
 
 def clarify_or_refuse(ctx: TaskContext) -> Generated:
     """Family 9: ambiguous → ask which; impossible, absent, out of reach, nonsense → refuse."""
-    kind = ctx.choose(
-        ["ambiguous", "ambiguous", "impossible", "absent", "out_of_reach", "nonsense"]
-    )
+    kinds = ["ambiguous", "ambiguous", "impossible", "absent", "out_of_reach", "nonsense"]
+    if ctx.wording.heldout:
+        kinds += ["count_short", "unsafe"]
+    kind = ctx.choose(kinds)
     if kind == "ambiguous":
         return _ambiguous(ctx)
+    if kind == "count_short":
+        return _count_short(ctx)
+    if kind == "unsafe":
+        return _unsafe(ctx)
     if kind == "impossible":
         return _impossible(ctx)
     if kind == "absent":
-        container = ctx.choose(CONTAINERS)
+        container = ctx.choose(ctx.in_cell(CONTAINERS))
         scene = ctx.sampler.sample([request(container, id="container")])
         thing = ctx.choose(ABSENT_THINGS)
         text = ctx.wording.template("put").format(
@@ -213,7 +241,7 @@ def clarify_or_refuse(ctx: TaskContext) -> Generated:
         return scene, text, NoActGoal(Outcome.REFUSE, f"there is no {thing}")
     if kind == "out_of_reach":
         category = ctx.choose(ctx.categories(GRASPABLE))
-        container = ctx.choose(CONTAINERS)
+        container = ctx.choose(ctx.in_cell(CONTAINERS))
         requests = [
             request(container, id="container"),
             request(category, ctx.target_color(category), id="target", region="out_of_reach"),
@@ -228,9 +256,41 @@ def clarify_or_refuse(ctx: TaskContext) -> Generated:
     return scene, text, NoActGoal(Outcome.REFUSE, "the instruction makes no sense")
 
 
+def _count_short(ctx: TaskContext) -> Generated:
+    """Held-out: a number larger than what is there ("put three red cubes in the tray" with
+    two) → ask."""
+    category = ctx.choose(ctx.categories(("block", "cylinder", "lego_brick", "sphere")))
+    color = ctx.target_color(category)
+    n = int(ctx.rng.integers(1, 3))
+    requests = [request("tray", id="container")]
+    requests += [request(category, color, id=f"c{i}") for i in range(n)]
+    scene = ctx.sampler.sample(requests, distractor_filter=[category, *CONTAINERS])
+    text = ctx.wording.goal_template("count_short").format(
+        count=NUMBER_NAMES[n + 1], group=f"{ctx.wording.color(color)} {plural(ctx.name(category))}",
+        prep="in", dest=ctx.name("tray"),
+    )  # fmt: skip
+    return scene, text, NoActGoal(Outcome.CLARIFY, f"only {n} {plural(category)}")
+
+
+def _unsafe(ctx: TaskContext) -> Generated:
+    """Held-out: a forbidden verb, an unusable destination or an injection in the instruction
+    → refuse, whatever else it asks."""
+    category = ctx.choose(ctx.categories(GRASPABLE))
+    container = ctx.choose(ctx.in_cell(("tray", "plate") if category == "mug" else CONTAINERS))
+    requests = [
+        request(container, id="container"),
+        request(category, ctx.target_color(category), id="target"),
+    ]
+    scene = ctx.sampler.sample(requests, distractor_filter=[category, *CONTAINERS])
+    text = ctx.wording.goal_template("unsafe").format(
+        obj=ctx.name(category), prep=CONCEPTS[container].preposition, dest=ctx.name(container)
+    )
+    return scene, text, NoActGoal(Outcome.REFUSE, "the instruction asks for something unsafe")
+
+
 def _ambiguous(ctx: TaskContext) -> Generated:
     category = ctx.choose(ctx.categories(CONFUSABLE))
-    container = ctx.choose(("tray", "plate") if category == "mug" else CONTAINERS)
+    container = ctx.choose(ctx.in_cell(("tray", "plate") if category == "mug" else CONTAINERS))
     n = int(ctx.rng.integers(2, 4))
     colors = [ctx.target_color(category), *ctx.other_colors(category, [], n - 1)]
     requests = [request(container, id="container")] + [
@@ -250,7 +310,7 @@ def _ambiguous(ctx: TaskContext) -> Generated:
 
 
 def _impossible(ctx: TaskContext) -> Generated:
-    container = ctx.choose(CONTAINERS)
+    container = ctx.choose(ctx.in_cell(CONTAINERS))
     small = ctx.choose(
         ctx.categories(
             ("mug", "block", "sphere", "duck", "lego_brick", "teddy_bear", "soccer_ball")

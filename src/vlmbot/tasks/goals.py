@@ -17,9 +17,11 @@ from vlmbot.types import Outcome
 
 @dataclass(frozen=True)
 class PlaceGoal:
-    """Each (object, container) pair: the object ends inside / on the container."""
+    """Each (object, container) pair: the object ends inside / on the container, or inside one
+    of the alternatives ("put the duck in a bowl": any of the bowls will do)."""
 
     placements: tuple[tuple[str, str], ...]
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,10 @@ def relation_holds(
 def check_goal(goal: Goal, states: dict[str, ObjectState], workspace: Workspace) -> bool:
     """Whether an act-goal holds in the final simulator state."""
     if isinstance(goal, PlaceGoal):
-        return all(is_inside(states[o], states[c]) for o, c in goal.placements)
+        return all(
+            any(is_inside(states[o], states[k]) for k in (c, *goal.alternatives))
+            for o, c in goal.placements
+        )
     if isinstance(goal, StackGoal):
         return is_on(states[goal.top], states[goal.base])
     if isinstance(goal, RelationGoal):

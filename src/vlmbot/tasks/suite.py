@@ -54,9 +54,9 @@ class EpisodeSpec:
     cell: str = "home"
 
     def __post_init__(self) -> None:
-        if self.task not in FAMILIES:
+        if not isinstance(self.task, str) or self.task not in FAMILIES:
             raise InputError(f"unknown task {self.task!r}; tasks: {', '.join(FAMILIES)}")
-        if self.split not in SPLITS:
+        if not isinstance(self.split, str) or self.split not in SPLITS:
             raise InputError(f"unknown split {self.split!r}; splits: {', '.join(SPLITS)}")
         if (
             isinstance(self.seed, bool)
