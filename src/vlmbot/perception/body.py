@@ -52,13 +52,36 @@ def on_robot(
     centre = np.asarray(base.position)
     radial = np.hypot(points[:, 0] - centre[0], points[:, 1] - centre[1])
     hit = (radial < base.body_radius) & (points[:, 2] < centre[2] + base.body_height)
-    if robot is not None and robot.links is not None and len(robot.links):
+    if robot is None:
+        return hit
+    # Only points inside the arm's bounding box (grown by the radii) can be on the arm.
+    joints = _arm_points(robot)
+    margin = max(config.link_radius, config.tool_radius)
+    low, high = joints.min(axis=0) - margin, joints.max(axis=0) + margin
+    near = np.nonzero(((points >= low) & (points <= high)).all(axis=1))[0]
+    if len(near):
+        hit[near] |= _on_arm(points[near], robot, config)
+    return hit
+
+
+def _arm_points(robot: RobotState) -> np.ndarray:
+    """(K, 3) the robot state's link positions and its grasp point (world, metres)."""
+    ee = np.asarray(robot.ee_position, dtype=float).reshape(1, 3)
+    if robot.links is None or not len(robot.links):
+        return ee
+    return np.concatenate([np.asarray(robot.links, dtype=float).reshape(-1, 3), ee])
+
+
+def _on_arm(points: np.ndarray, robot: RobotState, config: BodyConfig) -> np.ndarray:
+    """(M,) bool: points (M, 3) within link_radius of the arm's links or tool_radius of its tool
+    and grasp point."""
+    hit = np.zeros(len(points), dtype=bool)
+    if robot.links is not None and len(robot.links):
         links = np.asarray(robot.links, dtype=float)
         for a, b in itertools.pairwise(links):
             hit |= _segment_distance(points, a, b) < config.link_radius
         hit |= np.linalg.norm(points - links[-1], axis=1) < config.tool_radius
-    if robot is not None:
-        hit |= np.linalg.norm(points - np.asarray(robot.ee_position), axis=1) < config.tool_radius
+    hit |= np.linalg.norm(points - np.asarray(robot.ee_position), axis=1) < config.tool_radius
     return hit
 
 

@@ -140,13 +140,26 @@ def check_view(
 
 def check_rgb(frame: RGBDFrame, limits: SensorLimits = DEFAULT_LIMITS) -> None:
     """Raise SensorError when the colour image is one flat colour (no scene to see)."""
-    spread = float(frame.rgb.reshape(-1, 3).std(axis=0).max())
+    spread = rgb_spread(frame.rgb)
     if spread < limits.min_rgb_spread:
         colour = tuple(int(c) for c in frame.rgb.reshape(-1, 3)[0])
         raise SensorError(
             f"camera {frame.camera.name}: the colour image is blank (every pixel is {colour}); "
             "a 16-bit or greyscale image read as RGB, or a covered lens?"
         )
+
+
+def rgb_spread(rgb: np.ndarray) -> float:
+    """The largest per-channel standard deviation (grey levels) of an (H, W, 3) uint8 image,
+    from each channel's 256-bin histogram (an order of magnitude faster than np.std)."""
+    flat = rgb.reshape(-1, 3)
+    levels = np.arange(256.0)
+    spreads = []
+    for channel in range(3):
+        counts = np.bincount(flat[:, channel], minlength=256).astype(np.float64)
+        mean = counts @ levels / counts.sum()
+        spreads.append(np.sqrt(counts @ (levels - mean) ** 2 / counts.sum()))
+    return float(max(spreads))
 
 
 def checked_depth(
