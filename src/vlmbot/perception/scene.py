@@ -82,9 +82,9 @@ def frame_objects(
     body: BodyConfig = DEFAULT_BODY,
 ) -> list[PerceivedObject]:
     """Proposals of one frame, each with its world-frame 3D points above the table (at most
-    `config.max_points`, an even subsample), region embedding and colour. Points on the robot
-    (its base, and its arm from the robot state) or outside the cell are dropped; a proposal
-    that is mostly robot is no object."""
+    `config.max_points`: a random subsample beyond), region embedding and colour. Points on
+    the robot (its base, and its arm from the robot state) or outside the cell are dropped; a
+    proposal that is mostly robot is no object."""
     if frame.depth is None:
         return []
     proposals = stages.proposer.propose(frame.rgb, frame.depth, frame.camera)
