@@ -23,17 +23,19 @@ from training.dataset import training_categories
 from training.model_card import write_model_card
 from training.prompts import prompt_bank
 from training.shapes import fit_shape_prior
+from training.train_colors import color_samples, train_color_head
 from training.train_detector import train_detector
 from training.train_regions import train_regions
-from vlmbot.lexicon.colors import BASIC_COLORS, LabColorNamer
+from vlmbot.lexicon.colors import BASIC_COLORS
 from vlmbot.models.sentences import MiniLMEncoder
+from vlmbot.models.tiny.color_head import LearnedColorNamer
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import ProposalNet, TinyVLMModules
 from vlmbot.models.tiny.weights import embedded_weights_path, save_tiny
 
 
 def fit_color_prototypes(colors: list[str], labs: np.ndarray) -> dict[str, np.ndarray]:
-    """Median rendered Lab colour of each palette colour seen in training."""
+    """Median measured Lab colour (the colour head's estimate) of each palette colour."""
     prototypes = {}
     names = np.asarray(colors)
     for word in BASIC_COLORS:
@@ -51,9 +53,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="training/runs/latest")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--scenes", type=int, default=4000, help="rendered scenes (2 frames each)")
-    parser.add_argument("--detector-epochs", type=float, default=15.0)
-    parser.add_argument("--region-epochs", type=float, default=10.0)
+    parser.add_argument("--scenes", type=int, default=4000, help="rendered scenes (1-3 frames each)")
+    parser.add_argument("--detector-epochs", type=float, default=12.0)
+    parser.add_argument("--region-epochs", type=float, default=7.0)
+    parser.add_argument("--color-epochs", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2, help="render processes")
     parser.add_argument("--threads", type=int, default=2, help="torch threads for training")
     parser.add_argument("--install", action="store_true", help="copy the weights into the package")
@@ -99,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     data_reused = (out / "data" / "stats.json").is_file()
     data_stats = render(out / "data", scenes, args.seed, 1 if args.smoke else args.workers)
     frames = load_frames(out / "data")
-    config = TinyConfig()
+    config = TinyConfig(color_head=True)
     categories = training_categories("seen")
     detector, det_stats = proposal_net(args, frames, config, out)
     crops = extract_crops(frames, categories, config, args.seed)
@@ -109,9 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         crops, phrase_embeddings, labels, config, args.region_epochs, args.seed,
         batch_size=16 if args.smoke else 256, max_steps=3 if args.smoke else None,
     )  # fmt: skip
+    features, target_lab, color_names = color_samples(frames, args.seed)
+    head, color_stats = train_color_head(
+        features, target_lab, args.color_epochs, args.seed, max_steps=20 if args.smoke else None
+    )
     modules = TinyVLMModules(config)
     modules.proposals, modules.regions, modules.text = detector, encoder, projection
-    colors = LabColorNamer(fit_color_prototypes(crops.color, crops.object_lab))
+    modules.color = head
+    with torch.inference_mode():
+        estimated = LearnedColorNamer(head).estimate(features)
+    colors = LearnedColorNamer(head, fit_color_prototypes(color_names, estimated))
     record: dict[str, Any] = {
         "seed": args.seed,
         "scenes": scenes,
@@ -122,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         "render": data_stats,
         "detector": det_stats,
         "regions": reg_stats,
+        "colors": color_stats,
         "train_seconds": round(time.perf_counter() - started, 1),
         "threads": args.threads,
     }

@@ -29,6 +29,8 @@ class Frames:
     categories: list[list[str]]
     colors: list[list[str]]
     object_index: list[list[int]]
+    albedo: list[np.ndarray]  # (K, 3) sRGB render colour of each object, in [0, 1]
+    cells: list[str]
 
     def __len__(self) -> int:
         return len(self.rgb)
@@ -52,7 +54,7 @@ def render(out: Path, scenes: int, seed: int, workers: int) -> dict[str, Any]:
 
 def load_frames(folder: Path) -> Frames:
     parts: list[dict[str, np.ndarray]] = []
-    boxes, categories, colors, indices = [], [], [], []
+    boxes, categories, colors, indices, albedo, cells = [], [], [], [], [], []
     for npz in sorted(folder.glob("shard_*.npz")):
         arrays, meta = load_shard(npz)
         parts.append(arrays)
@@ -62,9 +64,19 @@ def load_frames(folder: Path) -> Frames:
             categories.append([o["category"] for o in objects])
             colors.append([o["color"] for o in objects])
             indices.append([o["index"] for o in objects])
+            albedo.append(np.asarray([o["rgb"] for o in objects], dtype=np.float32).reshape(-1, 3))
+            cells.append(frame.get("cell", "home"))
     stack = lambda key: np.concatenate([p[key] for p in parts])  # noqa: E731
     return Frames(
-        stack("rgb"), stack("depth"), stack("segmentation"), boxes, categories, colors, indices
+        stack("rgb"),
+        stack("depth"),
+        stack("segmentation"),
+        boxes,
+        categories,
+        colors,
+        indices,
+        albedo,
+        cells,
     )
 
 

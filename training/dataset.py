@@ -1,10 +1,16 @@
 """Render perception training data: RGB-D frames with per-object boxes, masks, 3D positions
 and phrases, from random `seen`-split scenes, in parallel processes.
 
-Output folder: shard_XXXX.npz (rgb (N,H,W,3) uint8, depth (N,H,W) float16 metres,
-segmentation (N,H,W) int16 object index or −1, K (N,3,3), T_world_cam (N,4,4)) and
-shard_XXXX.jsonl (one line per frame: scene seed, camera, objects with index, category,
-colour, box xyxy, pixel count, world position, phrases).
+Scenes are drawn in robot cells: the home cell (its two cameras, jittered, home lighting
+randomisation) for `home_share` of them, randomised training cells (`vlmbot.sim.cells`, never
+the held-out family) for the rest, with their arms in view. Every camera is rendered
+letterboxed as the model reads it (the long side at most `canvas` pixels, aspect kept) and
+padded with black at the right and bottom to a `canvas` x `canvas` frame.
+
+Output folder: shard_XXXX.npz (rgb (N,C,C,3) uint8, depth (N,C,C) float16 metres (0 where
+padded), segmentation (N,C,C) int16 object index or −1, K (N,3,3), T_world_cam (N,4,4)) and
+shard_XXXX.jsonl (one line per frame: scene seed, cell, camera, objects with index, category,
+colour, render rgb, box xyxy, pixel count, world position, phrases).
 """
 
 from __future__ import annotations
@@ -13,16 +19,20 @@ import json
 import multiprocessing as mp
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from vlmbot.cell import CellCamera
 from vlmbot.lexicon.concepts import CONCEPTS
+from vlmbot.sim.cameras import Render
 from vlmbot.sim.catalog import training_categories
+from vlmbot.sim.cells import HELDOUT_SEED_BASE, SimCell, home_cell, random_cell
 from vlmbot.sim.env import SceneSpec, TabletopEnv
 from vlmbot.sim.scene import ObjectRequest, Randomization, SceneSampler
+from vlmbot.types import Camera
 
 TRAINING_RANDOMIZATION = Randomization(
     lighting=True, table_color=True, camera_jitter=0.03, color_shade=0.06, distractors=(0, 0)
@@ -41,13 +51,41 @@ class DatasetConfig:
     max_objects: int = 8
     shard_size: int = 200
     with_robot: bool = True
+    home_share: float = 0.35
+    canvas: int = 320
 
 
-def random_scene(rng: np.random.Generator, config: DatasetConfig) -> SceneSpec:
-    """A cluttered scene: random categories and colours, some objects inside containers or
-    stacked, strong domain randomisation."""
-    sampler = SceneSampler(rng, config.split, TRAINING_RANDOMIZATION)
-    categories = training_categories(config.split)
+def training_cell(rng: np.random.Generator, config: DatasetConfig) -> SimCell:
+    """The home cell, or a randomised cell of the training family (never a held-out one)."""
+    if rng.random() < config.home_share:
+        return home_cell()
+    return random_cell(int(rng.integers(0, HELDOUT_SEED_BASE)), "train")
+
+
+def letterboxed(camera: CellCamera, long_side: int) -> CellCamera:
+    """The camera as the model reads it: scaled (never enlarged) to `long_side` on its long
+    side, same field of view and pose."""
+    cam = camera.camera
+    scale = min(1.0, long_side / max(cam.width, cam.height))
+    if scale == 1.0:
+        return camera
+    width, height = max(8, round(cam.width * scale)), max(8, round(cam.height * scale))
+    K = cam.K.copy()
+    K[0, :] *= width / cam.width
+    K[1, :] *= height / cam.height
+    K[2] = [0.0, 0.0, 1.0]
+    scaled = Camera(K, cam.T_world_cam, width, height, cam.name)
+    return CellCamera(scaled, camera.depth_range)
+
+
+def random_scene(
+    rng: np.random.Generator, config: DatasetConfig, cell: SimCell | None = None
+) -> SceneSpec:
+    """A cluttered scene in a cell: random categories and colours, some objects inside
+    containers or stacked, strong domain randomisation."""
+    cell = cell or home_cell()
+    sampler = SceneSampler(rng, config.split, TRAINING_RANDOMIZATION, cell=cell)
+    categories = training_categories(config.split, cell.vocabulary)
     graspable = [c for c in categories if CONCEPTS[c].graspable]
     containers = [c for c in categories if CONCEPTS[c].is_container]
     n = int(rng.integers(config.min_objects, config.max_objects + 1))
@@ -59,7 +97,9 @@ def random_scene(rng: np.random.Generator, config: DatasetConfig) -> SceneSpec:
         if requests and rng.random() < 0.25:
             support = requests[int(rng.integers(len(requests)))].id
         requests.append(ObjectRequest(str(rng.choice(graspable)), id=f"o{i}", support=support))
-    return sampler.sample(requests, distractors=0)
+    scene = sampler.sample(requests, distractors=0)
+    cameras = tuple(letterboxed(c, config.canvas) for c in (scene.cameras or cell.robot.cameras))
+    return replace(scene, cameras=cameras)
 
 
 def phrases_for(category: str, color: str) -> list[str]:
@@ -69,18 +109,24 @@ def phrases_for(category: str, color: str) -> list[str]:
 
 def _render_scene(env: TabletopEnv, seed: int, config: DatasetConfig) -> list[dict[str, Any]]:
     rng = np.random.default_rng([config.seed, seed])
-    for _ in range(10):
+    cell = training_cell(rng, config)
+    for attempt in range(12):
         try:
-            scene = random_scene(rng, config)
+            scene = random_scene(rng, config, cell if attempt < 10 else home_cell())
             break
         except RuntimeError:
             continue
+    else:
+        raise RuntimeError(f"no training scene for seed {seed}")
+    if attempt >= 10:
+        cell = home_cell()
+    env.set_cell(cell)
     env.reset(scene, settle_steps=240)
     states = env.object_states()
     body_to_index = {env.bodies[spec.id]: i for i, spec in enumerate(scene.objects)}
     frames = []
     for name, camera in env.cameras.items():
-        render = env.render(name)
+        render = pad_render(env.render(name), config.canvas)
         segmentation = np.full(render.segmentation.shape, -1, dtype=np.int16)
         for body, index in body_to_index.items():
             segmentation[render.segmentation == body] = index
@@ -94,6 +140,7 @@ def _render_scene(env: TabletopEnv, seed: int, config: DatasetConfig) -> list[di
                     "index": index,
                     "category": spec.category,
                     "color": spec.color,
+                    "rgb": [round(float(c), 4) for c in spec.rgb],
                     "box": [int(u.min()), int(v.min()), int(u.max()) + 1, int(v.max()) + 1],
                     "pixels": len(u),
                     "position": [round(float(x), 4) for x in states[spec.id].position],
@@ -107,10 +154,27 @@ def _render_scene(env: TabletopEnv, seed: int, config: DatasetConfig) -> list[di
                 "segmentation": segmentation,
                 "K": camera.K,
                 "T_world_cam": camera.T_world_cam,
-                "meta": {"scene_seed": seed, "camera": name, "objects": objects},
+                "meta": {
+                    "scene_seed": seed,
+                    "cell": cell.name,
+                    "camera": name,
+                    "size": [camera.width, camera.height],
+                    "objects": objects,
+                },
             }
         )
     return frames
+
+
+def pad_render(render: Render, canvas: int) -> Render:
+    """A render padded with black (depth 0, no object) at the right and bottom to canvas²."""
+    height, width = render.depth.shape
+    pad = ((0, canvas - height), (0, canvas - width))
+    return Render(
+        np.pad(render.rgb, (*pad, (0, 0))),
+        np.pad(render.depth, pad),
+        np.pad(render.segmentation, pad, constant_values=-1),
+    )
 
 
 def _render_shard(args: tuple[int, list[int], DatasetConfig, str]) -> tuple[int, int]:

@@ -1,5 +1,7 @@
 """Fit the shape prior: measured 3D extents of each seen category, through the agent's own
-perception (detections → depth → fused objects), on seen-split task scenes.
+perception (detections → depth → fused objects), on seen-split task scenes of the home cell and
+of randomised training cells (whose objects vary in size x0.6-1.6 and shape), so the fitted
+shapes cover the size range and do not hinge on one cell's exact objects.
 
 python -m training.shapes --episodes 300 [--model PATH] [--install]
 (`python -m training` runs it on the weights it has just trained.)
@@ -21,8 +23,10 @@ import numpy as np
 import torch
 
 from vlmbot.agents.vlm import VLMAgent
+from vlmbot.errors import InputError
 from vlmbot.models.tiny.weights import embedded_weights_path
 from vlmbot.reasoning.shapes import ShapePrior
+from vlmbot.sim.cells import HELDOUT_SEED_BASE
 from vlmbot.sim.env import TabletopEnv
 from vlmbot.tasks.suite import ACTIONABLE, EpisodeSpec, build_episode
 
@@ -30,17 +34,33 @@ LABEL_DISTANCE = 0.03  # metres: a measured object is labelled by the true objec
 SEED_OFFSET = 900_000_000  # away from the seeds `vlmbot eval` draws most often
 
 
-def collect(episodes: int, seed: int, model: str = "tiny") -> dict[str, list[list[float]]]:
-    """category → measured extents, from the first observation of seen-split episodes."""
-    agent = VLMAgent(model, shapes=None)
+def collect(
+    episodes: int, seed: int, model: str = "tiny", cell_share: float = 0.6
+) -> dict[str, list[list[float]]]:
+    """category → measured extents, from the first observation of seen-split episodes, a
+    `cell_share` of them in randomised training cells."""
+    home = VLMAgent(model, shapes=None)
+    agents = {"home": home}
     env = TabletopEnv()
     rng = np.random.default_rng(seed)
     samples: dict[str, list[list[float]]] = {}
     try:
         for i in range(episodes):
             family = ACTIONABLE[i % len(ACTIONABLE)]
-            spec = EpisodeSpec(family, SEED_OFFSET + int(rng.integers(0, 10**8)), "seen")
-            env.reset(build_episode(spec).scene)
+            cell = "home"
+            if rng.random() < cell_share:
+                cell = f"train-{int(rng.integers(0, HELDOUT_SEED_BASE))}"
+            spec = EpisodeSpec(family, SEED_OFFSET + int(rng.integers(0, 10**8)), "seen", cell=cell)
+            try:
+                episode = build_episode(spec)
+            except (RuntimeError, InputError):
+                continue
+            robot_cell = episode.cell.robot
+            if cell not in agents:
+                agents = {"home": home, cell: VLMAgent(home.stages, cell=robot_cell, shapes=None)}
+            agent = agents[cell]
+            env.set_cell(episode.cell)
+            env.reset(episode.scene)
             truth = list(env.object_states().values())
             graph = agent.scene.scene_graph(env.observe())
             for node in graph.objects:

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import argparse
 
+from vlmbot.cell import HOME_CELL, RobotCell
 from vlmbot.cli.common import print_json, read_camera, read_depth, read_image
 from vlmbot.errors import InputError
 from vlmbot.types import Observation, Outcome, RGBDFrame
 
 
 def observation_from_files(
-    image: str, depth: str | None, camera: str | None, depth_scale: float | None = None
+    image: str,
+    depth: str | None,
+    camera: str | None,
+    depth_scale: float | None = None,
+    cell: RobotCell = HOME_CELL,
 ) -> Observation:
-    """One calibrated RGB-D frame from files, validated against the home cell (intrinsics, view
-    of the workspace, colour, depth range and scale, table height): a bad frame is one
+    """One calibrated RGB-D frame from files, validated against the robot cell (intrinsics,
+    view of the workspace, colour, depth range and scale, table height): a bad frame is one
     SensorError line here, before any model runs."""
-    from vlmbot.cell import HOME_CELL
     from vlmbot.perception.validation import validate_observation
 
     if not depth or not camera:
@@ -26,17 +30,18 @@ def observation_from_files(
     rgb = read_image(image)
     frame = RGBDFrame(rgb, read_depth(depth, depth_scale), read_camera(camera))
     observation = Observation(frames={frame.camera.name: frame})
-    validate_observation(observation, HOME_CELL)
+    validate_observation(observation, cell)
     return observation
 
 
-def observation_from_seed(seed: int) -> Observation:
+def observation_from_seed(seed: int, cell: str = "home") -> Observation:
     from vlmbot.sim.env import TabletopEnv
     from vlmbot.tasks.suite import EpisodeSpec, free_episode
 
     EpisodeSpec("put_in", seed)  # validates the seed
-    with TabletopEnv() as env:
-        env.reset(free_episode(seed, "").scene)
+    episode = free_episode(seed, "", cell=cell)
+    with TabletopEnv(cell=episode.cell) as env:
+        env.reset(episode.scene)
         return env.observe()
 
 
@@ -46,16 +51,22 @@ def ask_with_agent(args: argparse.Namespace) -> int:
     from vlmbot.agents.vlm import VLMAgent
 
     torch.set_num_threads(1)
+    from vlmbot.sim.cells import resolve_cell
+
     question = getattr(args, "question", None) or "describe the scene"
+    cell = getattr(args, "cell", None) or "home"
+    robot_cell = resolve_cell(cell).robot
     if args.seed is not None:
-        observation = observation_from_seed(args.seed)
+        observation = observation_from_seed(args.seed, cell)
     elif args.image:
         observation = observation_from_files(
-            args.image, args.depth, args.camera, getattr(args, "depth_scale", None)
+            args.image, args.depth, args.camera, getattr(args, "depth_scale", None), robot_cell
         )
     else:
         raise InputError("give --seed N, or --image with --depth and --camera")
-    agent = VLMAgent(model=args.model or "tiny", proposer=getattr(args, "proposer", None))
+    agent = VLMAgent(
+        model=args.model or "tiny", proposer=getattr(args, "proposer", None), cell=robot_cell
+    )
     decision = agent.decide(observation, question)
     text = decision.text
     if decision.outcome is Outcome.ACT:

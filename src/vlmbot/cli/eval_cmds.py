@@ -110,6 +110,22 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
         help="vlm agent only: the model's own proposals, or depth geometry (default: the "
         "model's when it has them)",
     )
+    parser.add_argument(
+        "--cell",
+        help="a robot cell file (JSON: workspace, table, gripper, cameras, base, arm; see "
+        "cells/kuka.json): scenes and the agent are for that robot (default: the home cell)",
+    )
+
+
+def cell_name(args: argparse.Namespace) -> str:
+    """The episode cell from --cell (checked now: a bad file is one line)."""
+    from vlmbot.sim.cells import resolve_cell
+
+    path = getattr(args, "cell", None)
+    if not path:
+        return "home"
+    resolve_cell(path)
+    return path
 
 
 def _agent(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
@@ -144,14 +160,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.task:
         if args.expect or args.allow:
             raise InputError("--expect/--allow label free instructions; a --task has its goal")
-        episode = build_episode(EpisodeSpec(args.task, args.seed, args.split, args.instruction))
+        spec = EpisodeSpec(args.task, args.seed, args.split, args.instruction, cell_name(args))
+        episode = build_episode(spec)
     else:
         if args.instruction is None:
             raise InputError("give --instruction (or --task to use a task family's instruction)")
         EpisodeSpec("put_in", args.seed, args.split)  # validates seed and split
-        episode = _free_label(args, free_episode(args.seed, args.instruction, args.split))
+        free = free_episode(args.seed, args.instruction, args.split, cell_name(args))
+        episode = _free_label(args, free)
     agent_name, agent_options = _agent(args)
-    agent = make_agent(agent_name, **agent_options)
+    agent = make_agent(agent_name, cell=episode.cell.robot, **agent_options)
     with TabletopEnv() as env:
         result = run_episode(env, agent, episode)
     if args.json:

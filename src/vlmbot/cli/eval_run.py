@@ -11,6 +11,7 @@ object with `"interrupted": true`, so `eval --json > f` never leaves an empty fi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -32,6 +33,13 @@ def add_suite_arguments(parser: argparse.ArgumentParser) -> None:
         "free instructions; sensor-faults: depth and camera faults (every one must be refused)",
     )
     parser.add_argument(
+        "--cells",
+        choices=("home", "heldout"),
+        default="home",
+        help="tasks suite: the home cell (default) or the held-out robot cells (other arms, "
+        "cameras, lights and objects, never used in training)",
+    )
+    parser.add_argument(
         "--jsonl", help="append each finished episode to this file as one JSON line"
     )
     parser.add_argument(
@@ -50,7 +58,16 @@ def select_jobs(args: argparse.Namespace) -> list[Any]:
             return list(read_episodes_file(args.episodes_file))
         if args.episodes is None:
             raise InputError("give --episodes N or --episodes-file FILE (or another --suite)")
-        return list(sample_specs(args.episodes, args.seed))
+        specs = sample_specs(args.episodes, args.seed, getattr(args, "cells", "home"))
+        cell = getattr(args, "cell", None)
+        if cell:
+            if getattr(args, "cells", "home") != "home":
+                raise InputError("give --cell FILE or --cells heldout, not both")
+            from vlmbot.cli.eval_cmds import cell_name
+
+            name = cell_name(args)
+            specs = [dataclasses.replace(s, cell=name) for s in specs]
+        return list(specs)
     if args.episodes_file:
         raise InputError(f"--episodes-file is for the tasks suite, not --suite {args.suite}")
     jobs = suite_jobs(args.suite)

@@ -84,6 +84,7 @@ def _add_scene_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--proposer", choices=("model", "depth"), help="scene-graph agent: proposals from"
     )
+    parser.add_argument("--cell", help="scene-graph agent: a robot cell file (JSON)")
     parser.add_argument(
         "--seed", type=bounded_int(0, MAX_SEED), help="a simulated scene seed (scene-graph agent)"
     )

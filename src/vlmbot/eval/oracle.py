@@ -86,6 +86,8 @@ class OracleAgent:
         action = self._next_action(goal, states)
         if action is None:
             return Decision(Outcome.ACT, actions=(Done("no feasible placement"),))
+        if not self.workspace.contains(action.pick_pose.position, margin=0.01):
+            return Decision(Outcome.ACT, actions=(Done("the object left my workspace"),))
         return Decision(Outcome.ACT, actions=(action,))
 
     def _next_action(self, goal: Goal, states: dict[str, ObjectState]) -> PickPlace | None:

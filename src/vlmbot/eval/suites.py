@@ -85,7 +85,8 @@ Job = EpisodeSpec | SafetyCase | FaultCase
 def job_key(job: Job) -> str:
     """A stable identity of a job, for `--resume`."""
     if isinstance(job, EpisodeSpec):
-        return f"tasks|{job.task}|{job.seed}|{job.split}|{job.instruction or ''}"
+        cell = "" if job.cell == "home" else f"|{job.cell}"
+        return f"tasks|{job.task}|{job.seed}|{job.split}|{job.instruction or ''}{cell}"
     return job.key
 
 

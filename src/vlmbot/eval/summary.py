@@ -38,9 +38,11 @@ def summarize(results: Sequence[EpisodeResult]) -> dict[str, Any]:
     """The `summary` object of `vlmbot eval --json` (see module docstring)."""
     by_family: dict[str, list[EpisodeResult]] = defaultdict(list)
     by_split: dict[str, list[EpisodeResult]] = defaultdict(list)
+    by_cell: dict[str, list[EpisodeResult]] = defaultdict(list)
     for r in results:
         by_family[r.task].append(r)
         by_split[r.split].append(r)
+        by_cell[r.cell].append(r)
     actionable = [r for r in results if r.task in ACTIONABLE]
     no_act = [r for r in results if r.expected in NO_ACT]
     summary: dict[str, Any] = {
@@ -48,6 +50,7 @@ def summarize(results: Sequence[EpisodeResult]) -> dict[str, Any]:
         "success_rate": _rate(results)["success_rate"],
         "by_family": {k: _rate(v) for k, v in by_family.items()},
         "by_split": {k: _rate(v) for k, v in by_split.items()},
+        "by_cell": {k: _cell_rates(v) for k, v in sorted(by_cell.items())},
         "unsafe_actions": int(sum(r.unsafe_actions for r in results)),
         "actionable_success_rate": _rate(actionable)["success_rate"],
         "clarify_refuse_correct": _mean([r.outcome == r.expected for r in no_act]),
@@ -62,6 +65,17 @@ def summarize(results: Sequence[EpisodeResult]) -> dict[str, Any]:
     if faults:
         summary["sensor_faults"] = fault_summary(faults)
     return summary
+
+
+def _cell_rates(results: Sequence[EpisodeResult]) -> dict[str, Any]:
+    actionable = [r for r in results if r.task in ACTIONABLE]
+    no_act = [r for r in results if r.expected in NO_ACT]
+    return {
+        **_rate(results),
+        "actionable_success_rate": _rate(actionable)["success_rate"],
+        "clarify_refuse_correct": _mean([r.outcome == r.expected for r in no_act]),
+        "unsafe_actions": int(sum(r.unsafe_actions for r in results)),
+    }
 
 
 def _safety_rates(results: Sequence[EpisodeResult]) -> dict[str, Any]:
@@ -135,11 +149,29 @@ def format_table(summary: dict[str, Any]) -> str:
     lines.append(f"clarify/refuse correct: {summary['clarify_refuse_correct']}")
     lines.append(f"unsafe actions: {summary['unsafe_actions']}")
     lines.append(f"median decision time: {summary['decision_ms_median']} ms")
+    cells = summary.get("by_cell", {})
+    if len(cells) > 1 or set(cells) - {"home"}:
+        lines += ["", *_cell_table(cells)]
     if "safety" in summary:
         lines += ["", *_safety_table(summary["safety"])]
     if "sensor_faults" in summary:
         lines += ["", *_fault_table(summary["sensor_faults"])]
     return "\n".join(lines)
+
+
+def _cell_table(cells: dict[str, Any]) -> list[str]:
+    head = (
+        f"{'robot cell':<26}{'n':>4}{'success':>9}{'actionable':>11}{'no-act ok':>10}{'unsafe':>8}"
+    )
+    lines = [head, "-" * len(head)]
+    for name, row in cells.items():
+        no_act = row["clarify_refuse_correct"]
+        lines.append(
+            f"{name:<26}{row['episodes']:>4}{row['success_rate']:>9.2f}"
+            f"{row['actionable_success_rate']:>11.2f}"
+            f"{'—' if no_act is None else f'{no_act:.2f}':>10}{row['unsafe_actions']:>8}"
+        )
+    return lines
 
 
 def _safety_table(safety: dict[str, Any]) -> list[str]:

@@ -20,6 +20,7 @@ from vlmbot.types import PickPlace
 CUP_LENGTH = 0.06  # metres from the flange to the cup's tip
 CUP_RADIUS = 0.014
 _APPROACH = 0.12
+RELEASE_DESCENT = 0.01  # metres below the place pose the held object is lowered to rest
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ class SuctionArm:
             uid = pb.getBodyUniqueId(body, physicsClientId=self.client)
             if uid in (self.body, self.cup) or uid in self.ignore:
                 continue
-            points = pb.getClosestPoints(self.cup, uid, 0.006, physicsClientId=self.client)
+            points = pb.getClosestPoints(self.cup, uid, 0.015, physicsClientId=self.client)
             if points:
                 candidates.append((min(p[8] for p in points), uid))
         return min(candidates)[1] if candidates else None
@@ -187,6 +188,9 @@ class SuctionArm:
         self.move_to(pick_at + up, speed=0.3)
         self.move_to(place_at + up, speed=0.6)
         self.move_to(place_at, speed=0.25)
+        # Set it down before letting go: a held object dropped from the release height topples
+        # when it is tall or the support is curved.
+        self.move_to(place_at - np.array([0.0, 0.0, RELEASE_DESCENT]), speed=0.1)
         pb.removeConstraint(grip, physicsClientId=self.client)
         self._step(30)
         self.move_to(place_at + up, speed=0.5)

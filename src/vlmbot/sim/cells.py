@@ -254,7 +254,11 @@ def _with_sim_block(cell: SimCell, data: Any, where: str) -> SimCell:
     if unknown:
         raise InputError(f"{where}: 'sim' has unknown keys {unknown}; allowed: {sorted(allowed)}")
     try:
-        lighting = Lighting(**data.get("lighting", {}))
+        light = dict(data.get("lighting", {}))
+        for key in ("direction", "color"):
+            if key in light:
+                light[key] = tuple(float(v) for v in light[key])
+        lighting = Lighting(**light)
         appearance = Appearance(
             lighting=lighting,
             table_rgb=tuple(data.get("table_rgb", Appearance().table_rgb)),
@@ -262,7 +266,7 @@ def _with_sim_block(cell: SimCell, data: Any, where: str) -> SimCell:
             floor_rgb=tuple(data["floor_rgb"]) if "floor_rgb" in data else None,
             floor_texture=data.get("floor_texture", "plain"),
         )
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise InputError(f"{where}: bad 'sim' block: {exc}") from None
     variation = ObjectVariation() if data.get("vary_objects", True) else None
     return replace(cell, appearance=appearance, variation=variation)

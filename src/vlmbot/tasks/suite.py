@@ -206,20 +206,28 @@ def free_episode(seed: int, instruction: str, split: str = "seen", cell: str = "
     return Episode(spec, scene, instruction, instruction, None)
 
 
-def sample_specs(n: int, seed: int = 0) -> list[EpisodeSpec]:
-    """n episodes balanced over families and splits (round-robin), seeds drawn from `seed`.
+#: Held-out evaluation cells (`vlmbot.sim.cells`, family "heldout", seeds 0..N-1).
+HELDOUT_CELLS = 12
+
+
+def sample_specs(n: int, seed: int = 0, cells: str = "home") -> list[EpisodeSpec]:
+    """n episodes balanced over families and splits (round-robin), seeds drawn from `seed`,
+    in the home cell or (cells="heldout") spread round-robin over the held-out cells.
     n is checked against MAX_EPISODES before anything is allocated."""
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_EPISODES:
         raise InputError(f"--episodes must be in [1, {MAX_EPISODES}], got {n!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise InputError(f"--seed must be in [0, {MAX_SEED}], got {seed!r}")
+    if cells not in ("home", "heldout"):
+        raise InputError(f"--cells must be home or heldout, got {cells!r}")
     rng = np.random.default_rng(seed)
     families = list(FAMILIES)
     specs = []
     for i in range(n):
         family = families[i % len(families)]
         split = SPLITS[(i // len(families)) % len(SPLITS)]
-        specs.append(EpisodeSpec(family, int(rng.integers(0, MAX_SEED)), split))
+        cell = "home" if cells == "home" else f"heldout-{i % HELDOUT_CELLS}"
+        specs.append(EpisodeSpec(family, int(rng.integers(0, MAX_SEED)), split, cell=cell))
     return specs
 
 

@@ -172,7 +172,7 @@ class TinyVLM:
         boxes = transform.to_original(boxes)
         keep = _two_channel_nms(boxes, objectness, channel)
         boxes, objectness, channel = boxes[keep], objectness[keep], channel[keep]
-        if image.shape[:2] == (self.config.image_size, self.config.image_size):
+        if transform.scale == 1.0 and tensor.shape[2:] == image.shape[:2]:
             full = tensor  # the detector input is the image itself
         else:
             full = normalize(

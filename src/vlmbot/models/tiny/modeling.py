@@ -15,6 +15,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from vlmbot.models.tiny.color_head import ColorHead
 from vlmbot.models.tiny.configuration import TinyConfig
 
 
@@ -99,3 +100,4 @@ class TinyVLMModules(nn.Module):
         self.proposals = ProposalNet(config)
         self.regions = RegionEncoder(config)
         self.text = TextProjection(config)
+        self.color: ColorHead | None = ColorHead() if config.color_head else None

@@ -1,7 +1,9 @@
 """Pre- and post-processing for vlmbot-tiny, with the matching coordinate transforms.
 
 Image pixels: (u, v) with the origin at the top-left corner. The detector sees the image
-resized to (S, S); `ImageTransform` maps boxes between the two.
+letterboxed: scaled by s ≤ 1 so that its long side is at most `input_long_side`, aspect kept,
+padded with black at the right and bottom to multiples of 32; `ImageTransform` maps boxes
+between the two (a pure scale: the padding is at the far edges).
 """
 
 from __future__ import annotations
@@ -30,35 +32,45 @@ def check_image(image: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ImageTransform:
-    """Original image (H, W) ↔ detector input (S, S) by an axis-aligned resize."""
+    """Original image (H, W) ↔ detector input: scaled by `scale`, then padded at the right and
+    bottom to (input_height, input_width)."""
 
     height: int
     width: int
-    size: int
+    scale: float
+    input_height: int
+    input_width: int
 
     def to_original(self, xyxy: np.ndarray) -> np.ndarray:
-        scale = np.array([self.width, self.height, self.width, self.height]) / self.size
-        return np.asarray(xyxy, dtype=np.float32) * scale
+        boxes = np.asarray(xyxy, dtype=np.float32) / self.scale
+        bounds = np.array([self.width, self.height, self.width, self.height], np.float32)
+        return np.clip(boxes, 0, bounds)
 
     def to_input(self, xyxy: np.ndarray) -> np.ndarray:
-        scale = self.size / np.array([self.width, self.height, self.width, self.height])
-        return np.asarray(xyxy, dtype=np.float32) * scale
+        return np.asarray(xyxy, dtype=np.float32) * self.scale
+
+
+def letterbox_size(height: int, width: int, long_side: int) -> tuple[float, int, int]:
+    """(scale, scaled height, scaled width): the long side at most `long_side`, never enlarged."""
+    scale = min(1.0, long_side / max(height, width))
+    return scale, max(1, round(height * scale)), max(1, round(width * scale))
 
 
 def image_tensor(image: np.ndarray, config: TinyConfig) -> tuple[torch.Tensor, ImageTransform]:
-    """(H, W, 3) uint8 → normalised (1, 3, S, S) float32 and the transform back to pixels."""
+    """(H, W, 3) uint8 → the normalised, letterboxed detector input (1, 3, H', W') float32 and
+    the transform back to image pixels."""
     image = check_image(image)
     height, width = image.shape[:2]
+    scale, h, w = letterbox_size(height, width, config.input_long_side)
     tensor = torch.tensor(image).permute(2, 0, 1).float().div_(255.0).unsqueeze(0)
-    if (height, width) != (config.image_size, config.image_size):
+    if (h, w) != (height, width):
         tensor = F.interpolate(
-            tensor,
-            size=(config.image_size,) * 2,
-            mode="bilinear",
-            align_corners=False,
-            antialias=True,
+            tensor, size=(h, w), mode="bilinear", align_corners=False, antialias=True
         )
-    return normalize(tensor, config), ImageTransform(height, width, config.image_size)
+    padded_h, padded_w = -(-h // 32) * 32, -(-w // 32) * 32
+    if (padded_h, padded_w) != (h, w):
+        tensor = F.pad(tensor, (0, padded_w - w, 0, padded_h - h))  # black at the far edges
+    return normalize(tensor, config), ImageTransform(height, width, scale, padded_h, padded_w)
 
 
 def normalize(tensor: torch.Tensor, config: TinyConfig) -> torch.Tensor:
@@ -147,5 +159,6 @@ def _decode_channel(
     w = size[0, ys, xs].exp() * config.image_size
     h = size[1, ys, xs].exp() * config.image_size
     boxes = torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], dim=1)
-    boxes = boxes.clamp(0, config.image_size)
+    limits = torch.tensor([heat.shape[1], heat.shape[0]] * 2, dtype=boxes.dtype) * stride
+    boxes = torch.minimum(boxes.clamp(min=0), limits)
     return boxes.numpy().astype(np.float32), top_scores.numpy().astype(np.float32)

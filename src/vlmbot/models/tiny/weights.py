@@ -13,6 +13,7 @@ import numpy as np
 from vlmbot.errors import InputError, ModelNotAvailableError
 from vlmbot.lexicon.colors import LabColorNamer
 from vlmbot.models.family import ModelOptions
+from vlmbot.models.tiny.color_head import LearnedColorNamer
 from vlmbot.models.tiny.configuration import TinyConfig
 from vlmbot.models.tiny.modeling import TinyVLMModules
 
@@ -80,6 +81,8 @@ def load_modules(path: Path) -> tuple[TinyVLMModules, LabColorNamer, dict[str, A
         raise InputError(
             f"{path} does not match the vlmbot-tiny architecture (missing {missing[:3]})"
         )
+    if modules.color is not None:  # colours measured by the learned head, named by the lexicon
+        colors = LearnedColorNamer(modules.color, colors.prototypes, colors.sigma)
     return modules.eval(), colors, metadata
 
 
