@@ -96,7 +96,7 @@ def owl_times(frames: Sequence[Any]) -> list[float]:
 
 
 def run_rigs(
-    scenes: int = 8, seed: int = 3, owl_frames: int = 6, rigs: Sequence[str] = RIGS
+    scenes: int = 12, seed: int = 3, owl_frames: int = 6, rigs: Sequence[str] = RIGS
 ) -> dict[str, Any]:
     """{"decision_ms": {rig: median}, "decision_p90_ms": {rig: p90}, "owlvit_b32_ms": {...}}."""
     from vlmbot.agents.vlm import VLMAgent
@@ -153,7 +153,7 @@ def run_episodes(episodes: int = 18, seed: int = 1) -> dict[str, Any]:
     }
 
 
-def run(episodes: int = 18, scenes: int = 8, owl_frames: int = 6) -> dict[str, Any]:
+def run(episodes: int = 18, scenes: int = 12, owl_frames: int = 6) -> dict[str, Any]:
     """Both measurements, one torch thread."""
     import torch
 
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--episodes", type=int, default=18)
-    parser.add_argument("--scenes", type=int, default=8)
+    parser.add_argument("--scenes", type=int, default=12)
     parser.add_argument("--owl-frames", type=int, default=6)
     args = parser.parse_args(argv)
     result = run(args.episodes, args.scenes, args.owl_frames)

@@ -85,3 +85,15 @@ def test_height_map_matches_a_float64_computation():
     valid = depth > 0
     np.testing.assert_allclose(heights[valid], expected[valid], atol=1e-6)
     assert heights[50, 70] > 0.01
+
+
+def test_blocked_plane_scoring_equals_one_product():
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-1, 1, (1000, 3))  # not a multiple of the block size
+    normals = rng.normal(size=(40, 3))
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    offsets = rng.normal(0, 0.3, 40)
+    expected = np.abs(points @ normals.T + offsets) < 0.05
+    got = dp._near_planes(points, normals, offsets, 0.05)
+    np.testing.assert_array_equal(got, expected)
+    assert 0 < expected.mean() < 0.5

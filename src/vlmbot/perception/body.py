@@ -79,7 +79,11 @@ def _on_arm(points: np.ndarray, robot: RobotState, config: BodyConfig) -> np.nda
     if robot.links is not None and len(robot.links):
         links = np.asarray(robot.links, dtype=float)
         for a, b in itertools.pairwise(links):
-            hit |= _segment_distance(points, a, b) < config.link_radius
+            # Only points in the segment's bounding box grown by the radius can be this link.
+            r = config.link_radius
+            low, high = np.minimum(a, b) - r, np.maximum(a, b) + r
+            near = np.nonzero(((points >= low) & (points <= high)).all(axis=1))[0]
+            hit[near] |= _segment_distance(points[near], a, b) < r
         hit |= np.linalg.norm(points - links[-1], axis=1) < config.tool_radius
     hit |= np.linalg.norm(points - np.asarray(robot.ee_position), axis=1) < config.tool_radius
     return hit
