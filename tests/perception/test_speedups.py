@@ -39,8 +39,16 @@ def test_on_robot_equals_the_direct_test(seed):
     for robot in (None, RobotState(ee, 0.04), RobotState(ee, 0.04, links=links)):
         got = on_robot(points, HOME_CELL, robot)
         np.testing.assert_array_equal(got, direct_on_robot(points, HOME_CELL, robot))
+        by_x = points[np.argsort(points[:, 0])]  # small clusters: the bounding-box early outs
+        for cluster in np.split(by_x, 40):
+            expected = direct_on_robot(cluster, HOME_CELL, robot)
+            np.testing.assert_array_equal(on_robot(cluster, HOME_CELL, robot), expected)
         if robot is not None and robot.links is not None:
             assert got[:500].mean() > 0.3  # the cases test points on the arm
+
+
+def test_on_robot_of_no_points():
+    assert on_robot(np.zeros((0, 3)), HOME_CELL, RobotState(np.zeros(3), 0.04)).shape == (0,)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -52,3 +60,21 @@ def test_rgb_spread_is_the_largest_channel_std(seed):
         image[0, 0] = (11, 200, 30)  # almost flat
     expected = float(image.reshape(-1, 3).std(axis=0).max())
     assert rgb_spread(image) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_blank_check_short_cut_is_sound(seed):
+    """The subsample short cut only passes images whose full spread passes too."""
+    from vlmbot.perception.validation import _surely_spread
+
+    rng = np.random.default_rng(seed)
+    noise = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 30.0][seed % 7]
+    image = np.clip(100 + rng.normal(0, noise, (60, 80, 3)), 0, 255).astype(np.uint8)
+    if seed % 3 == 0:  # a few outliers, on or off the subsample's lattice
+        image[rng.integers(0, 60, 5), rng.integers(0, 80, 5)] = 255
+    surely = _surely_spread(image, 1.0)
+    assert not surely or rgb_spread(image) >= 1.0
+    if noise == 0.0 and seed % 3:
+        assert not surely  # a blank image is checked in full
+    if noise == 30.0:
+        assert surely  # an ordinary image takes the short cut

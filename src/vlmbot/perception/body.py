@@ -48,20 +48,35 @@ def on_robot(
 ) -> np.ndarray:
     """(M,) bool: world points (M, 3) on the robot's base or, given its state, its arm."""
     points = np.asarray(points, dtype=float).reshape(-1, 3)
+    hit = np.zeros(len(points), dtype=bool)
+    if not len(points):
+        return hit
+    # Bounding boxes first: most objects lie nowhere near the robot, and then no point does.
+    extent = (points.min(axis=0), points.max(axis=0))
     base = cell.base
     centre = np.asarray(base.position)
-    radial = np.hypot(points[:, 0] - centre[0], points[:, 1] - centre[1])
-    hit = (radial < base.body_radius) & (points[:, 2] < centre[2] + base.body_height)
+    reach = np.array([base.body_radius, base.body_radius, 0.0])
+    top = centre[2] + base.body_height
+    if _meet(extent, (centre - reach - [0, 0, np.inf], centre + reach + [0, 0, top - centre[2]])):
+        radial = np.hypot(points[:, 0] - centre[0], points[:, 1] - centre[1])
+        hit = (radial < base.body_radius) & (points[:, 2] < top)
     if robot is None:
         return hit
     # Only points inside the arm's bounding box (grown by the radii) can be on the arm.
     joints = _arm_points(robot)
     margin = max(config.link_radius, config.tool_radius)
     low, high = joints.min(axis=0) - margin, joints.max(axis=0) + margin
+    if not _meet(extent, (low, high)):
+        return hit
     near = np.nonzero(((points >= low) & (points <= high)).all(axis=1))[0]
     if len(near):
         hit[near] |= _on_arm(points[near], robot, config)
     return hit
+
+
+def _meet(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether two axis-aligned boxes (low (3,), high (3,)) intersect (closed)."""
+    return bool(np.all(a[0] <= b[1]) and np.all(b[0] <= a[1]))
 
 
 def _arm_points(robot: RobotState) -> np.ndarray:

@@ -25,20 +25,22 @@ class PointStats:
     @classmethod
     def of(cls, points: np.ndarray) -> PointStats:
         """Statistics of (M, 3) points, M >= 1."""
-        ordered = np.sort(points, axis=0)
-        low, high = sorted_percentiles(ordered, (5, 95))
+        (low, high), centroid = percentiles(points, (5, 95), median=True)
         return cls(
-            centroid=sorted_median(ordered),
+            centroid=centroid,
             footprint=np.concatenate([low[:2], high[:2]]),
             z_range=np.array([low[2], high[2]]),
         )
 
 
-def sorted_percentiles(ordered: np.ndarray, q: tuple[float, ...]) -> np.ndarray:
-    """(len(q), ...) percentiles q (0-100) along axis 0 of values sorted along axis 0: the
-    values `np.percentile(values, q, axis=0)` gives (its default linear method), bit for bit,
-    computed without numpy's per-call overhead (one sort serves every percentile)."""
-    n = len(ordered)
+def percentiles(
+    values: np.ndarray, q: tuple[float, ...], median: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """((len(q), ...) percentiles q (0-100) along axis 0, (...) median along axis 0 or an
+    empty array): exactly the values of `np.percentile(values, q, axis=0)` (its default
+    linear method) and `np.median(values, axis=0)`, bit for bit, from one partial sort
+    (`np.partition` at the order statistics they need) instead of one per call."""
+    n = len(values)
     fractions = np.true_divide(np.asarray(q, dtype=np.float64), 100)
     virtual = (n - 1) * fractions
     previous = np.floor(virtual)
@@ -46,19 +48,17 @@ def sorted_percentiles(ordered: np.ndarray, q: tuple[float, ...]) -> np.ndarray:
     previous[virtual >= n - 1] = following[virtual >= n - 1] = -1
     previous[virtual < 0] = following[virtual < 0] = 0
     previous_i, following_i = previous.astype(np.intp), following.astype(np.intp)
-    gamma = (virtual - previous_i).reshape(-1, *([1] * (ordered.ndim - 1)))
-    below, above = ordered[previous_i], ordered[following_i]
+    half = n // 2
+    middle = [half - 1, half] if n % 2 == 0 else [half]
+    needed = {*(previous_i % n).tolist(), *(following_i % n).tolist()}
+    part = np.partition(values, sorted(needed | set(middle) if median else needed), axis=0)
+    gamma = (virtual - previous_i).reshape(-1, *([1] * (values.ndim - 1)))
+    below, above = part[previous_i], part[following_i]
     step = above - below
     result = below + step * gamma
     np.subtract(above, step * (1 - gamma), out=result, where=gamma >= 0.5)
-    return result
-
-
-def sorted_median(ordered: np.ndarray) -> np.ndarray:
-    """The median along axis 0 of values sorted along axis 0, as np.median gives it."""
-    half = len(ordered) // 2
-    middle = ordered[half - 1 : half + 1] if len(ordered) % 2 == 0 else ordered[half : half + 1]
-    return np.asarray(np.mean(middle, axis=0))
+    centre = np.mean(part[middle[0] : middle[-1] + 1], axis=0) if median else np.empty(0)
+    return result, np.asarray(centre)
 
 
 @dataclass
@@ -115,9 +115,8 @@ class PerceivedObject:
 def points_geometry(points: np.ndarray, table_z: float) -> Geometry:
     """(position (3,), extent (3,), yaw) of (M, 3) world points standing on a table at table_z
     (see `PerceivedObject.geometry`)."""
-    ordered = np.sort(points, axis=0)
     xy = points[:, :2]
-    spread = sorted_percentiles(ordered[:, :2], (2, 98))
+    spread, _ = percentiles(xy, (2, 98))
     centre = (spread[0] + spread[1]) / 2
     offsets = xy - centre
     if len(xy) >= 3 and np.linalg.matrix_rank(offsets) == 2:
@@ -128,9 +127,9 @@ def points_geometry(points: np.ndarray, table_z: float) -> Geometry:
     yaw = float(np.arctan2(axis[1], axis[0]))
     rotation = np.array([[np.cos(yaw), np.sin(yaw)], [-np.sin(yaw), np.cos(yaw)]])
     local = offsets @ rotation.T
-    low, high = sorted_percentiles(np.sort(local, axis=0), (3, 97))
+    (low, high), _ = percentiles(local, (3, 97))
     centre = centre + ((low + high) / 2) @ rotation
-    bottom, top = (float(z) for z in sorted_percentiles(ordered[:, 2], (2, 97)))
+    bottom, top = (float(z) for z in percentiles(points[:, 2], (2, 97))[0])
     if top - bottom < 0.01:
         bottom = table_z  # only the top face is visible: it stands on the table
     bottom = max(bottom, table_z)
