@@ -16,6 +16,7 @@ torch thread, one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
 from collections.abc import Sequence
@@ -154,17 +155,30 @@ def run_episodes(episodes: int = 18, seed: int = 1) -> dict[str, Any]:
 
 
 def run(episodes: int = 18, scenes: int = 12, owl_frames: int = 6) -> dict[str, Any]:
-    """Both measurements, one torch thread."""
+    """Both measurements, one torch thread (and one BLAS thread for numpy where threadpoolctl
+    is installed: `blas_threads` says which)."""
     import torch
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
+    blas, blas_threads = _one_blas_thread()
     try:
-        result = run_episodes(episodes) if episodes else {}
-        result.update(run_rigs(scenes, owl_frames=owl_frames))
+        with blas:
+            result = run_episodes(episodes) if episodes else {}
+            result.update(run_rigs(scenes, owl_frames=owl_frames))
     finally:
         torch.set_num_threads(threads)
-    return {**result, "threads": 1}
+    return {**result, "threads": 1, "blas_threads": blas_threads}
+
+
+def _one_blas_thread() -> tuple[contextlib.AbstractContextManager[Any], int | str]:
+    """A context limiting numpy's BLAS to one thread, and the count it sets ("default" when
+    threadpoolctl is not installed)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext(), "default"
+    return threadpool_limits(limits=1, user_api="blas"), 1
 
 
 def main(argv: list[str] | None = None) -> int:
