@@ -89,18 +89,23 @@ def _arm_points(robot: RobotState) -> np.ndarray:
 
 def _on_arm(points: np.ndarray, robot: RobotState, config: BodyConfig) -> np.ndarray:
     """(M,) bool: points (M, 3) within link_radius of the arm's links or tool_radius of its tool
-    and grasp point."""
+    and grasp point. Each link and sphere is tested only on the points inside its bounding
+    box grown by its radius, and not at all when that box misses the points' own box."""
     hit = np.zeros(len(points), dtype=bool)
+    extent = (points.min(axis=0), points.max(axis=0))
+    parts: list[tuple[np.ndarray, np.ndarray, float]] = []  # segment ends and radius
     if robot.links is not None and len(robot.links):
         links = np.asarray(robot.links, dtype=float)
-        for a, b in itertools.pairwise(links):
-            # Only points in the segment's bounding box grown by the radius can be this link.
-            r = config.link_radius
-            low, high = np.minimum(a, b) - r, np.maximum(a, b) + r
-            near = np.nonzero(((points >= low) & (points <= high)).all(axis=1))[0]
-            hit[near] |= _segment_distance(points[near], a, b) < r
-        hit |= np.linalg.norm(points - links[-1], axis=1) < config.tool_radius
-    hit |= np.linalg.norm(points - np.asarray(robot.ee_position), axis=1) < config.tool_radius
+        parts += [(a, b, config.link_radius) for a, b in itertools.pairwise(links)]
+        parts.append((links[-1], links[-1], config.tool_radius))
+    ee = np.asarray(robot.ee_position, dtype=float)
+    parts.append((ee, ee, config.tool_radius))
+    for a, b, radius in parts:
+        low, high = np.minimum(a, b) - radius, np.maximum(a, b) + radius
+        if not _meet(extent, (low, high)):
+            continue
+        near = np.nonzero(((points >= low) & (points <= high)).all(axis=1))[0]
+        hit[near] |= _segment_distance(points[near], a, b) < radius
     return hit
 
 

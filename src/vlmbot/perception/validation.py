@@ -151,7 +151,7 @@ def check_rgb(frame: RGBDFrame, limits: SensorLimits = DEFAULT_LIMITS) -> None:
         )
 
 
-def _surely_spread(rgb: np.ndarray, threshold: float, stride: int = 4) -> bool:
+def _surely_spread(rgb: np.ndarray, threshold: float, stride: int = 8) -> bool:
     """True when every `stride`-th pixel (rows and columns) alone proves that some channel's
     standard deviation over the whole (H, W, 3) image is at least `threshold`: m of the N
     pixels hold at most the whole image's squared deviations, so N var >= m var_subsample."""
