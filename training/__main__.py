@@ -53,7 +53,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="training/runs/latest")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--scenes", type=int, default=4000, help="rendered scenes (1-3 frames each)")
+    parser.add_argument(
+        "--scenes", type=int, default=4000, help="rendered scenes (1-3 frames each)"
+    )
     parser.add_argument("--detector-epochs", type=float, default=12.0)
     parser.add_argument("--region-epochs", type=float, default=7.0)
     parser.add_argument("--color-epochs", type=float, default=30.0)

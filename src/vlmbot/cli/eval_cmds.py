@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from vlmbot.cli.common import MAX_SEED, bounded_int, print_json
-from vlmbot.cli.eval_run import add_suite_arguments, run_eval
+from vlmbot.cli.eval_run import add_suite_arguments, cell_name, run_eval
 from vlmbot.errors import InputError
 
 MAX_EPISODES = 100_000  # = vlmbot.tasks.suite.MAX_EPISODES, checked before anything runs
@@ -115,17 +115,6 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
         help="a robot cell file (JSON: workspace, table, gripper, cameras, base, arm; see "
         "cells/kuka.json): scenes and the agent are for that robot (default: the home cell)",
     )
-
-
-def cell_name(args: argparse.Namespace) -> str:
-    """The episode cell from --cell (checked now: a bad file is one line)."""
-    from vlmbot.sim.cells import resolve_cell
-
-    path = getattr(args, "cell", None)
-    if not path:
-        return "home"
-    resolve_cell(path)
-    return path
 
 
 def _agent(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:

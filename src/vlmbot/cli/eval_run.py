@@ -48,6 +48,17 @@ def add_suite_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def cell_name(args: argparse.Namespace) -> str:
+    """The episode cell from --cell (checked now: a bad file is one line)."""
+    from vlmbot.sim.cells import resolve_cell
+
+    path = getattr(args, "cell", None)
+    if not path:
+        return "home"
+    resolve_cell(path)
+    return path
+
+
 def select_jobs(args: argparse.Namespace) -> list[Any]:
     """The jobs of the chosen suite (first --episodes of a fixed suite, if given)."""
     from vlmbot.eval.suites import suite_jobs
@@ -63,8 +74,6 @@ def select_jobs(args: argparse.Namespace) -> list[Any]:
         if cell:
             if getattr(args, "cells", "home") != "home":
                 raise InputError("give --cell FILE or --cells heldout, not both")
-            from vlmbot.cli.eval_cmds import cell_name
-
             name = cell_name(args)
             specs = [dataclasses.replace(s, cell=name) for s in specs]
         return list(specs)

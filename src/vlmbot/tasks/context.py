@@ -12,7 +12,7 @@ from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.sim.bodies import ObjectSpec
 from vlmbot.sim.catalog import HELDOUT_CATEGORIES, OBJECT_MODELS, allowed_colors, heldout_colors_of
 from vlmbot.sim.env import SceneSpec
-from vlmbot.sim.scene import ObjectRequest, SceneSampler
+from vlmbot.sim.scene import LayoutError, ObjectRequest, SceneSampler
 from vlmbot.tasks.wording import Wording
 from vlmbot.types import SceneObject
 
@@ -33,6 +33,10 @@ class TaskContext:
     workspace: Workspace = DEFAULT_WORKSPACE
 
     def choose(self, options: Sequence[str]) -> str:
+        """One of the options; a cell that has none (e.g. no round object a suction cup can
+        hold) is a LayoutError, so the episode draws again."""
+        if not options:
+            raise LayoutError("this cell has nothing this task can use")
         return str(options[int(self.rng.integers(len(options)))])
 
     def in_cell(self, pool: Sequence[str]) -> list[str]:
