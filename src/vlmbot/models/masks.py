@@ -49,33 +49,54 @@ def object_masks(
                 )
         return masks
     above = np.nan_to_num(height_map(depth, camera, plane), nan=-1.0) > MIN_HEIGHT
-    mismatch = np.full((n, height, width), np.inf, dtype=np.float32)
+    _depth_masks(masks, boxes, depth, above, is_container)
+    return masks
+
+
+def _depth_masks(
+    masks: np.ndarray,
+    boxes: np.ndarray,
+    depth: np.ndarray,
+    above: np.ndarray,
+    is_container: np.ndarray,
+) -> None:
+    """Fill (N, H, W) masks in place from depth (H, W) metres and the above-table pixels (H, W),
+    working in each box's crop: a pixel two items claim goes to the item whose centre depth it
+    matches best (the first on ties), and containers give up every pixel an item keeps."""
+    height, width = depth.shape
+    best = np.full((height, width), np.inf, dtype=np.float32)  # best item mismatch per pixel
+    owner = np.full((height, width), -1, dtype=np.int32)  # the item with that mismatch
+    crops: list[tuple[int, tuple[slice, slice]]] = []
+    container_crops: list[tuple[int, tuple[slice, slice]]] = []
     for i, box in enumerate(boxes):
         x0, y0, x1, y1 = _int_box(box, width, height)
         if x1 <= x0 or y1 <= y0:
             continue
-        region = above[y0:y1, x0:x1]
+        crop = (slice(y0, y1), slice(x0, x1))
+        region = above[crop]
         if is_container[i]:
-            masks[i, y0:y1, x0:x1] = region
+            masks[i][crop] = region
+            container_crops.append((i, crop))
             continue
-        patch = depth[y0:y1, x0:x1]
+        patch = depth[crop]
         reference = _centre_depth(patch, region)
         if reference is None:
             continue
         close = (
             region & (patch >= reference - NEAR_LAYER) & (patch <= reference + NEAR_LAYER * 0.75)
         )
-        masks[i, y0:y1, x0:x1] = close
-        mismatch[i, y0:y1, x0:x1] = np.where(close, np.abs(patch - reference), np.inf)
-    items = ~is_container
-    if items.sum() > 1:
-        best = np.argmin(mismatch[items], axis=0)
-        for k, item in enumerate(np.nonzero(items)[0]):
-            masks[item] &= best == k
-    claimed = masks[items].any(axis=0) if items.any() else np.zeros((height, width), bool)
-    for container in np.nonzero(is_container)[0]:
-        masks[container] &= ~claimed
-    return masks
+        mismatch = np.where(close, np.abs(patch - reference), np.inf).astype(np.float32)
+        wins = mismatch < best[crop]  # strict: an earlier item keeps a tie, as argmin does
+        best[crop] = np.where(wins, mismatch, best[crop])
+        owner[crop] = np.where(wins, i, owner[crop])
+        masks[i][crop] = close
+        crops.append((i, crop))
+    claimed = np.zeros((height, width), dtype=bool)
+    for i, crop in crops:
+        masks[i][crop] &= owner[crop] == i
+        claimed[crop] |= masks[i][crop]
+    for i, crop in container_crops:
+        masks[i][crop] &= ~claimed[crop]
 
 
 def _centre_depth(patch: np.ndarray, above: np.ndarray) -> float | None:

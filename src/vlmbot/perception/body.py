@@ -48,17 +48,64 @@ def on_robot(
 ) -> np.ndarray:
     """(M,) bool: world points (M, 3) on the robot's base or, given its state, its arm."""
     points = np.asarray(points, dtype=float).reshape(-1, 3)
+    hit = np.zeros(len(points), dtype=bool)
+    if not len(points):
+        return hit
+    # Bounding boxes first: most objects lie nowhere near the robot, and then no point does.
+    extent = (points.min(axis=0), points.max(axis=0))
     base = cell.base
     centre = np.asarray(base.position)
-    radial = np.hypot(points[:, 0] - centre[0], points[:, 1] - centre[1])
-    hit = (radial < base.body_radius) & (points[:, 2] < centre[2] + base.body_height)
-    if robot is not None and robot.links is not None and len(robot.links):
+    reach = np.array([base.body_radius, base.body_radius, 0.0])
+    top = centre[2] + base.body_height
+    if _meet(extent, (centre - reach - [0, 0, np.inf], centre + reach + [0, 0, top - centre[2]])):
+        radial = np.hypot(points[:, 0] - centre[0], points[:, 1] - centre[1])
+        hit = (radial < base.body_radius) & (points[:, 2] < top)
+    if robot is None:
+        return hit
+    # Only points inside the arm's bounding box (grown by the radii) can be on the arm.
+    joints = _arm_points(robot)
+    margin = max(config.link_radius, config.tool_radius)
+    low, high = joints.min(axis=0) - margin, joints.max(axis=0) + margin
+    if not _meet(extent, (low, high)):
+        return hit
+    near = np.nonzero(((points >= low) & (points <= high)).all(axis=1))[0]
+    if len(near):
+        hit[near] |= _on_arm(points[near], robot, config)
+    return hit
+
+
+def _meet(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether two axis-aligned boxes (low (3,), high (3,)) intersect (closed)."""
+    return bool(np.all(a[0] <= b[1]) and np.all(b[0] <= a[1]))
+
+
+def _arm_points(robot: RobotState) -> np.ndarray:
+    """(K, 3) the robot state's link positions and its grasp point (world, metres)."""
+    ee = np.asarray(robot.ee_position, dtype=float).reshape(1, 3)
+    if robot.links is None or not len(robot.links):
+        return ee
+    return np.concatenate([np.asarray(robot.links, dtype=float).reshape(-1, 3), ee])
+
+
+def _on_arm(points: np.ndarray, robot: RobotState, config: BodyConfig) -> np.ndarray:
+    """(M,) bool: points (M, 3) within link_radius of the arm's links or tool_radius of its tool
+    and grasp point. Each link and sphere is tested only on the points inside its bounding
+    box grown by its radius, and not at all when that box misses the points' own box."""
+    hit = np.zeros(len(points), dtype=bool)
+    extent = (points.min(axis=0), points.max(axis=0))
+    parts: list[tuple[np.ndarray, np.ndarray, float]] = []  # segment ends and radius
+    if robot.links is not None and len(robot.links):
         links = np.asarray(robot.links, dtype=float)
-        for a, b in itertools.pairwise(links):
-            hit |= _segment_distance(points, a, b) < config.link_radius
-        hit |= np.linalg.norm(points - links[-1], axis=1) < config.tool_radius
-    if robot is not None:
-        hit |= np.linalg.norm(points - np.asarray(robot.ee_position), axis=1) < config.tool_radius
+        parts += [(a, b, config.link_radius) for a, b in itertools.pairwise(links)]
+        parts.append((links[-1], links[-1], config.tool_radius))
+    ee = np.asarray(robot.ee_position, dtype=float)
+    parts.append((ee, ee, config.tool_radius))
+    for a, b, radius in parts:
+        low, high = np.minimum(a, b) - radius, np.maximum(a, b) + radius
+        if not _meet(extent, (low, high)):
+            continue
+        near = np.nonzero(((points >= low) & (points <= high)).all(axis=1))[0]
+        hit[near] |= _segment_distance(points[near], a, b) < radius
     return hit
 
 

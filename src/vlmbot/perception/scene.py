@@ -6,15 +6,17 @@ Only what the cameras give is used: images, depth in metres, K and T_world_cam. 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from vlmbot.cell import HOME_CELL, RobotCell, Workspace
 from vlmbot.errors import InputError
 from vlmbot.geometry import deproject
-from vlmbot.models.stages import VisionStages
+from vlmbot.models.stages import Proposals, VisionStages
 from vlmbot.perception.body import DEFAULT_BODY, BodyConfig, on_robot, outside_cell
+from vlmbot.perception.objects import PerceivedObject, footprint_iou, footprint_overlap
+from vlmbot.perception.pairs import PairGrid
 from vlmbot.types import Observation, RGBDFrame, RobotState, SceneObject
 
 
@@ -26,7 +28,13 @@ class PerceptionConfig:
     same_camera_overlap / nested_overlap: footprint overlap (of the smaller) above which two
     detections from one camera / from two cameras are one object; height_tolerance: metres of
     vertical gap still counted as overlapping heights; container_overlap: footprint IoU above
-    which an "item" is a container's inside seen as an object."""
+    which an "item" is a container's inside seen as an object; max_points: the most points
+    kept of one detection, a bound on the worst case (an even random subsample beyond it).
+    Kept high on purpose: detections in 640x480 and 1280x720 frames have ~700-1300 points
+    (at most ~13k), costs barely depend on it, and a few hundred points move the PCA yaw of
+    near-square objects (trays, lego) and so their oriented extents by up to 2 cm; pair_cell:
+    metres, the cell of the spatial hash that finds candidate pairs for fusion (speed only:
+    fusion's result does not depend on it)."""
 
     min_objectness: float = 0.25
     min_points: int = 12
@@ -36,6 +44,8 @@ class PerceptionConfig:
     nested_overlap: float = 0.4
     height_tolerance: float = 0.005
     container_overlap: float = 0.3
+    max_points: int = 20000
+    pair_cell: float = 0.08
 
     def __post_init__(self) -> None:
         _check_range(
@@ -45,8 +55,11 @@ class PerceptionConfig:
             1.0,
         )
         _check_range(self, ("min_item_height", "merge_distance", "height_tolerance"), 0.0, 0.5)
+        _check_range(self, ("pair_cell",), 0.01, 1.0)
         if self.min_points < 1:
             raise InputError("perception min_points must be >= 1")
+        if self.max_points < max(self.min_points, 50):
+            raise InputError("perception max_points must be >= 50 and >= min_points")
 
 
 def _check_range(config: object, names: tuple[str, ...], low: float, high: float) -> None:
@@ -59,55 +72,6 @@ def _check_range(config: object, names: tuple[str, ...], low: float, high: float
 DEFAULT_PERCEPTION = PerceptionConfig()
 
 
-@dataclass
-class PerceivedObject:
-    """One object in the world frame (metres, radians).
-
-    points: (M, 3) world points of its visible surface; embedding: (D,) region embedding;
-    lab: (3,) colour; views: camera → pixel box xyxy; objectness: detector confidence.
-    """
-
-    points: np.ndarray
-    embedding: np.ndarray
-    lab: np.ndarray
-    objectness: float
-    views: dict[str, list[float]] = field(default_factory=dict)
-    id: str = ""
-    container: bool = False  # proposed by the container heatmap
-
-    @property
-    def centroid(self) -> np.ndarray:
-        return np.asarray(np.median(self.points, axis=0))
-
-    def geometry(self, table_z: float) -> tuple[np.ndarray, np.ndarray, float]:
-        """(position (3,), extent (3,) in its own axes, yaw) from its points.
-
-        The footprint's axes come from PCA of the xy points; sizes are robust percentile
-        ranges. The bottom is the lowest visible point, or the table when only the top shows.
-        """
-        xy = self.points[:, :2]
-        centre = (np.percentile(xy, 2, axis=0) + np.percentile(xy, 98, axis=0)) / 2
-        offsets = xy - centre
-        if len(xy) >= 3 and np.linalg.matrix_rank(offsets) == 2:
-            _, vectors = np.linalg.eigh(offsets.T @ offsets)
-            axis = vectors[:, -1]
-        else:
-            axis = np.array([1.0, 0.0])
-        yaw = float(np.arctan2(axis[1], axis[0]))
-        rotation = np.array([[np.cos(yaw), np.sin(yaw)], [-np.sin(yaw), np.cos(yaw)]])
-        local = offsets @ rotation.T
-        low, high = np.percentile(local, 3, axis=0), np.percentile(local, 97, axis=0)
-        centre = centre + ((low + high) / 2) @ rotation
-        top = float(np.percentile(self.points[:, 2], 97))
-        bottom = float(np.percentile(self.points[:, 2], 2))
-        if top - bottom < 0.01:
-            bottom = table_z  # only the top face is visible: it stands on the table
-        bottom = max(bottom, table_z)
-        extent = np.array([*(high - low + 0.004), max(top - bottom, 0.005)])
-        position = np.array([centre[0], centre[1], (top + bottom) / 2])
-        return position, extent, yaw
-
-
 def frame_objects(
     stages: VisionStages,
     camera_name: str,
@@ -117,42 +81,25 @@ def frame_objects(
     robot: RobotState | None = None,
     body: BodyConfig = DEFAULT_BODY,
 ) -> list[PerceivedObject]:
-    """Proposals of one frame, each with its world-frame 3D points above the table, region
-    embedding and colour. Points on the robot (its base, and its arm from the robot state)
-    or outside the cell are dropped; a proposal that is mostly robot is no object."""
+    """Proposals of one frame, each with its world-frame 3D points above the table (at most
+    `config.max_points`: a random subsample beyond), region embedding and colour. Points on
+    the robot (its base, and its arm from the robot state) or outside the cell are dropped; a
+    proposal that is mostly robot is no object."""
     if frame.depth is None:
         return []
     proposals = stages.proposer.propose(frame.rgb, frame.depth, frame.camera)
-    kept, masks, clouds = [], [], []
+    kept, pixels, clouds = [], [], []
     for i in range(len(proposals)):
         if proposals.objectness[i] < config.min_objectness:
             continue
-        v, u = np.nonzero(proposals.masks[i])
-        depth = frame.depth[v, u]
-        valid = depth > 0
-        if valid.sum() < config.min_points:
-            continue
-        v, u = v[valid], u[valid]
-        points = deproject(frame.camera, np.stack([u + 0.5, v + 0.5], axis=1), depth[valid])
-        robot_part = on_robot(points, cell, robot, body)
-        if robot_part.mean() > body.robot_share:
-            continue  # the arm or its base seen as a proposal
-        scene = ~robot_part & ~outside_cell(points, cell, body)
-        if scene.sum() < config.min_points:
-            continue
-        container = bool(proposals.container[i])
-        points = points[scene]
-        if not container and np.percentile(points[:, 2], 97) < config.min_item_height:
-            continue  # nothing graspable is this flat: a container's floor or a table mark
-        mask = np.zeros_like(proposals.masks[i])
-        mask[v[scene], u[scene]] = True
-        kept.append(i)
-        masks.append(mask)
-        clouds.append(points)
+        lifted = _lift(proposals, i, frame, config, cell, robot, body)
+        if lifted is not None:
+            kept.append(i)
+            pixels.append(lifted[0])
+            clouds.append(_subsample(lifted[1], config.max_points))
     if not kept:
         return []
-    chosen = proposals[np.asarray(kept)]
-    chosen = replace(chosen, masks=np.stack(masks))
+    chosen = _chosen(proposals, np.asarray(kept), pixels)
     embeddings = stages.scorer.embed_regions(frame.rgb, chosen)
     colors = stages.colors.measure(frame.rgb, chosen.masks)
     return [
@@ -168,10 +115,81 @@ def frame_objects(
     ]
 
 
-def _footprint(obj: PerceivedObject) -> np.ndarray:
-    """xy bounds [x0, y0, x1, y1] of an object's points (robust percentiles), metres."""
-    low, high = np.percentile(obj.points[:, :2], [5, 95], axis=0)
-    return np.concatenate([low, high])
+def _lift(
+    proposals: Proposals,
+    i: int,
+    frame: RGBDFrame,
+    config: PerceptionConfig,
+    cell: RobotCell,
+    robot: RobotState | None,
+    body: BodyConfig,
+) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray] | None:
+    """((v, u) pixels, (M, 3) world points) of proposal i's scene points (valid depth, not the
+    robot, inside the cell), or None when it is no object (too few points, mostly robot, or
+    too flat for an item)."""
+    assert frame.depth is not None
+    v, u = mask_pixels(proposals.masks[i], proposals.xyxy[i])
+    depth = frame.depth[v, u]
+    valid = depth > 0
+    if np.count_nonzero(valid) < config.min_points:
+        return None
+    v, u = v[valid], u[valid]
+    points = deproject(frame.camera, np.stack([u + 0.5, v + 0.5], axis=1), depth[valid])
+    robot_part = on_robot(points, cell, robot, body)
+    if robot_part.mean() > body.robot_share:
+        return None  # the arm or its base seen as a proposal
+    scene = ~robot_part & ~outside_cell(points, cell, body)
+    if np.count_nonzero(scene) < config.min_points:
+        return None
+    points = points[scene]
+    if not proposals.container[i] and np.percentile(points[:, 2], 97) < config.min_item_height:
+        return None  # nothing graspable is this flat: a container's floor or a table mark
+    return (v[scene], u[scene]), points
+
+
+def mask_pixels(mask: np.ndarray, xyxy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(v, u) row and column indices of an (H, W) mask's pixels, row-major (as np.nonzero).
+
+    Searched inside the box (xyxy, pixels, rounded outward) when the mask lies within it,
+    which a count of the mask's pixels tells cheaply; else over the whole mask."""
+    height, width = mask.shape
+    x0, y0 = max(int(np.floor(xyxy[0])), 0), max(int(np.floor(xyxy[1])), 0)
+    x1, y1 = min(int(np.ceil(xyxy[2])), width), min(int(np.ceil(xyxy[3])), height)
+    if x1 > x0 and y1 > y0:
+        crop = mask[y0:y1, x0:x1]
+        if np.count_nonzero(crop) == np.count_nonzero(mask):
+            v, u = np.nonzero(crop)
+            return v + y0, u + x0
+    v, u = np.nonzero(mask)
+    return v, u
+
+
+def _subsample(points: np.ndarray, limit: int) -> np.ndarray:
+    """At most `limit` of (M, 3) points, drawn evenly at random (a fixed seed: deterministic),
+    so robust percentiles of the cloud keep their values within sampling noise."""
+    if len(points) <= limit:
+        return points
+    chosen = np.random.default_rng(0).choice(len(points), size=limit, replace=False)
+    return points[np.sort(chosen)]
+
+
+def _chosen(
+    proposals: Proposals, kept: np.ndarray, pixels: list[tuple[np.ndarray, np.ndarray]]
+) -> Proposals:
+    """The kept proposals, their masks reduced to their scene pixels (K, H, W)."""
+    height, width = proposals.masks.shape[1:]
+    masks = np.zeros((len(kept), height, width), dtype=bool)
+    for k, (v, u) in enumerate(pixels):
+        masks[k, v, u] = True
+    embeddings = proposals.embeddings
+    return Proposals(
+        proposals.xyxy[kept],
+        proposals.objectness[kept],
+        masks,
+        proposals.container[kept],
+        None if embeddings is None else embeddings[kept],
+        proposals.space,
+    )
 
 
 def _same_object(a: PerceivedObject, b: PerceivedObject, config: PerceptionConfig) -> bool:
@@ -180,15 +198,16 @@ def _same_object(a: PerceivedObject, b: PerceivedObject, config: PerceptionConfi
     overlapping heights; or when, seen by the same camera, their footprints coincide."""
     if a.container != b.container:
         return False  # a block lying at a tray's centre is still two objects
-    ca, cb = a.centroid[:2], b.centroid[:2]
-    fa, fb = _footprint(a), _footprint(b)
-    a_in_b = bool(np.all(ca >= fb[:2]) and np.all(ca <= fb[2:]))
-    b_in_a = bool(np.all(cb >= fa[:2]) and np.all(cb <= fa[2:]))
-    if set(a.views) & set(b.views):
+    sa, sb = a.stats, b.stats
+    ca, cb = sa.centroid[:2], sb.centroid[:2]
+    fa, fb = sa.footprint, sb.footprint
+    a_in_b = bool(fb[0] <= ca[0] <= fb[2] and fb[1] <= ca[1] <= fb[3])
+    b_in_a = bool(fa[0] <= cb[0] <= fa[2] and fa[1] <= cb[1] <= fa[3])
+    if not a.views.keys().isdisjoint(b.views):
         # Separate objects seen by one camera have separate footprints.
         overlap = footprint_overlap(a, b) > config.same_camera_overlap
         return (overlap or a_in_b or b_in_a) and _heights_overlap(a, b, config.height_tolerance)
-    close = bool(np.linalg.norm(ca - cb) < config.merge_distance)
+    close = bool(np.hypot(*(ca - cb)) < config.merge_distance)
     nested = footprint_overlap(a, b) > config.nested_overlap  # one view saw part of a long object
     return (close or nested or (a_in_b and b_in_a)) and _heights_overlap(
         a, b, config.height_tolerance
@@ -197,49 +216,63 @@ def _same_object(a: PerceivedObject, b: PerceivedObject, config: PerceptionConfi
 
 def _heights_overlap(a: PerceivedObject, b: PerceivedObject, tolerance: float) -> bool:
     """Vertical ranges overlap: a block seen from above on top of another is not the other."""
-    za = np.percentile(a.points[:, 2], [5, 95])
-    zb = np.percentile(b.points[:, 2], [5, 95])
+    za, zb = a.stats.z_range, b.stats.z_range
     return bool(za[0] <= zb[1] + tolerance and zb[0] <= za[1] + tolerance)
-
-
-def footprint_overlap(a: PerceivedObject, b: PerceivedObject) -> float:
-    """Intersection of the two xy footprints over the smaller one."""
-    fa, fb = _footprint(a), _footprint(b)
-    inter = np.prod(np.clip(np.minimum(fa[2:], fb[2:]) - np.maximum(fa[:2], fb[:2]), 0, None))
-    smaller = min(np.prod(fa[2:] - fa[:2]), np.prod(fb[2:] - fb[:2]))
-    return float(inter / max(smaller, 1e-9))
-
-
-def _footprint_iou(a: PerceivedObject, b: PerceivedObject) -> float:
-    fa, fb = _footprint(a), _footprint(b)
-    inter = np.prod(np.clip(np.minimum(fa[2:], fb[2:]) - np.maximum(fa[:2], fb[:2]), 0, None))
-    union = np.prod(fa[2:] - fa[:2]) + np.prod(fb[2:] - fb[:2]) - inter
-    return float(inter / max(union, 1e-9))
 
 
 def fuse(
     objects: list[PerceivedObject], config: PerceptionConfig = DEFAULT_PERCEPTION
 ) -> list[PerceivedObject]:
     """Merge detections of the same object from different cameras (and duplicates from one),
-    most confident first, repeating until no two merged objects are the same."""
+    most confident first, repeating until no two merged objects are the same.
+
+    The merges, and their order, are those of rescanning all pairs in confidence order after
+    every merge and absorbing the first pair found; but an object is compared only with the
+    objects whose footprints come within `merge_distance` of its own (a spatial hash, which
+    every pair `_same_object` accepts passes), and again only after it changed. Near-linear
+    in the number of detections."""
     merged = sorted(objects, key=lambda o: -o.objectness)
-    changed = True
-    while changed:
-        changed = False
-        for i in range(len(merged)):
+    grid = PairGrid(config.pair_cell)
+    for rank, obj in enumerate(merged):
+        grid.add(rank, _reach(obj, config))
+    for rank in range(len(merged)):
+        if rank in grid:
+            _settle(rank, merged, grid, config)
+    return [obj for rank, obj in enumerate(merged) if rank in grid]
+
+
+def _reach(obj: PerceivedObject, config: PerceptionConfig) -> np.ndarray:
+    """(4,) xy footprint grown by merge_distance: no object outside it can be the same."""
+    margin = config.merge_distance
+    return obj.stats.footprint + np.array([-margin, -margin, margin, margin])
+
+
+def _settle(
+    rank: int, merged: list[PerceivedObject], grid: PairGrid, config: PerceptionConfig
+) -> None:
+    """Merge object `rank` until it is the same as no other (every object before it already
+    is): first with the later objects; once it changed, an earlier object may now be the same,
+    and that one absorbs it and goes on in its place."""
+    p, changed = rank, False
+    while True:
+        near = grid.near(merged[p].stats.footprint)
+        if changed:
             j = next(
-                (
-                    k
-                    for k in range(i + 1, len(merged))
-                    if _same_object(merged[i], merged[k], config)
-                ),
-                None,
+                (q for q in near if q < p and _same_object(merged[q], merged[p], config)), None
             )
             if j is not None:
-                _absorb(merged[i], merged.pop(j))
-                changed = True
-                break
-    return merged
+                _absorb(merged[j], merged[p])
+                grid.remove(p)
+                grid.add(j, _reach(merged[j], config))
+                p = j
+                continue
+        k = next((q for q in near if q > p and _same_object(merged[p], merged[q], config)), None)
+        if k is None:
+            return
+        _absorb(merged[p], merged[k])
+        grid.remove(k)
+        grid.add(p, _reach(merged[p], config))
+        changed = True
 
 
 def _absorb(into: PerceivedObject, other: PerceivedObject) -> None:
@@ -273,7 +306,7 @@ def perceive(
     return [
         o
         for o in fused
-        if o.container or all(_footprint_iou(o, c) <= config.container_overlap for c in containers)
+        if o.container or all(footprint_iou(o, c) <= config.container_overlap for c in containers)
     ]
 
 

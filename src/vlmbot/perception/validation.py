@@ -140,13 +140,37 @@ def check_view(
 
 def check_rgb(frame: RGBDFrame, limits: SensorLimits = DEFAULT_LIMITS) -> None:
     """Raise SensorError when the colour image is one flat colour (no scene to see)."""
-    spread = float(frame.rgb.reshape(-1, 3).std(axis=0).max())
+    if _surely_spread(frame.rgb, limits.min_rgb_spread):
+        return
+    spread = rgb_spread(frame.rgb)
     if spread < limits.min_rgb_spread:
         colour = tuple(int(c) for c in frame.rgb.reshape(-1, 3)[0])
         raise SensorError(
             f"camera {frame.camera.name}: the colour image is blank (every pixel is {colour}); "
             "a 16-bit or greyscale image read as RGB, or a covered lens?"
         )
+
+
+def _surely_spread(rgb: np.ndarray, threshold: float, stride: int = 8) -> bool:
+    """True when every `stride`-th pixel (rows and columns) alone proves that some channel's
+    standard deviation over the whole (H, W, 3) image is at least `threshold`: m of the N
+    pixels hold at most the whole image's squared deviations, so N var >= m var_subsample."""
+    sample = rgb[::stride, ::stride].reshape(-1, 3)
+    share = len(sample) / max(rgb.shape[0] * rgb.shape[1], 1)
+    return bool(float(sample.std(axis=0).max()) ** 2 * share >= threshold**2 * (1 + 1e-9))
+
+
+def rgb_spread(rgb: np.ndarray) -> float:
+    """The largest per-channel standard deviation (grey levels) of an (H, W, 3) uint8 image,
+    from each channel's 256-bin histogram (an order of magnitude faster than np.std)."""
+    flat = rgb.reshape(-1, 3)
+    levels = np.arange(256.0)
+    spreads = []
+    for channel in range(3):
+        counts = np.bincount(flat[:, channel], minlength=256).astype(np.float64)
+        mean = counts @ levels / counts.sum()
+        spreads.append(np.sqrt(counts @ (levels - mean) ** 2 / counts.sum()))
+    return float(max(spreads))
 
 
 def checked_depth(

@@ -261,10 +261,16 @@ def _join_slices(
     probs: np.ndarray,
     classifier: CategoryClassifier,
 ) -> list[PerceivedObject] | None:
-    cfg = classifier.config
     """One object seen as two: a thin slice right under an object of the same colour and
     footprint, far thinner than that object's category ever is, while the two together are
-    no taller than one such object (a real stack of two is). Joined, or None if none."""
+    no taller than one such object (a real stack of two is). Joined, or None if none.
+
+    The first (upper, lower) pair in list order; the height tests run on all lower candidates
+    at once, footprint and colour only on those that pass them."""
+    cfg = classifier.config
+    tops = np.array([g[0][2] + g[1][2] / 2 for g in geometry])
+    heights = np.array([g[1][2] for g in geometry])
+    items = ~np.array([p.container for p in perceived])
     for j, upper in enumerate(perceived):
         category = classifier.categories[int(np.argmax(probs[j]))]
         norm = classifier.shapes.typical_extent(category) if classifier.shapes else None
@@ -273,31 +279,37 @@ def _join_slices(
         typical = float(norm[2])
         (position, extent, _) = geometry[j]
         bottom = position[2] - extent[2] / 2
-        for i, lower in enumerate(perceived):
-            low_position, low_extent, _ = geometry[i]
-            if (
-                i == j
-                or lower.container
-                or abs(low_position[2] + low_extent[2] / 2 - bottom) > cfg.slice_contact
-                or low_extent[2] > cfg.slice_thin * typical
-                or low_extent[2] + extent[2] > cfg.slice_total * typical
-                or footprint_overlap(lower, upper) < cfg.slice_overlap
-                or not np.linalg.norm(np.nan_to_num(lower.lab - upper.lab, nan=99.0))
-                < cfg.slice_color
+        candidates = (
+            items
+            & ~(np.abs(tops - bottom) > cfg.slice_contact)
+            & ~(heights > cfg.slice_thin * typical)
+            & ~(heights + extent[2] > cfg.slice_total * typical)
+        )
+        candidates[j] = False
+        for i in np.nonzero(candidates)[0]:
+            lower = perceived[i]
+            if footprint_overlap(lower, upper) < cfg.slice_overlap or not (
+                np.linalg.norm(np.nan_to_num(lower.lab - upper.lab, nan=99.0)) < cfg.slice_color
             ):
                 continue
-            views = dict(lower.views)
-            for camera, box in upper.views.items():
-                other = views.get(camera, box)
-                views[camera] = [*np.minimum(box[:2], other[:2]), *np.maximum(box[2:], other[2:])]
-            joined = replace(
-                upper,
-                points=np.concatenate([upper.points, lower.points]),
-                objectness=max(upper.objectness, lower.objectness),
-                views={c: [float(v) for v in b] for c, b in views.items()},
-            )
-            return [joined if k == j else p for k, p in enumerate(perceived) if k != i]
+            return _joined(perceived, int(i), j)
     return None
+
+
+def _joined(perceived: list[PerceivedObject], i: int, j: int) -> list[PerceivedObject]:
+    """The objects with the slice i joined into object j (points, views, objectness)."""
+    lower, upper = perceived[i], perceived[j]
+    views = dict(lower.views)
+    for camera, box in upper.views.items():
+        other = views.get(camera, box)
+        views[camera] = [*np.minimum(box[:2], other[:2]), *np.maximum(box[2:], other[2:])]
+    joined = replace(
+        upper,
+        points=np.concatenate([upper.points, lower.points]),
+        objectness=max(upper.objectness, lower.objectness),
+        views={c: [float(v) for v in b] for c, b in views.items()},
+    )
+    return [joined if k == j else p for k, p in enumerate(perceived) if k != i]
 
 
 def _classify(

@@ -1,0 +1,154 @@
+"""A perceived object (its world-frame points and what the vision stages measured of it), with
+the robust statistics fusion and the scene graph read from its points computed once per point
+set and cached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Geometry = tuple[np.ndarray, np.ndarray, float]  # position (3,), extent (3,), yaw
+
+
+@dataclass(frozen=True)
+class PointStats:
+    """Robust statistics of a point set (world frame, metres).
+
+    centroid: (3,) per-axis median; footprint: (4,) xy bounds [x0, y0, x1, y1] (5th and 95th
+    percentiles); z_range: (2,) 5th and 95th percentiles of height."""
+
+    centroid: np.ndarray
+    footprint: np.ndarray
+    z_range: np.ndarray
+
+    @classmethod
+    def of(cls, points: np.ndarray) -> PointStats:
+        """Statistics of (M, 3) points, M >= 1."""
+        (low, high), centroid = percentiles(points, (5, 95), median=True)
+        return cls(
+            centroid=centroid,
+            footprint=np.concatenate([low[:2], high[:2]]),
+            z_range=np.array([low[2], high[2]]),
+        )
+
+
+def percentiles(
+    values: np.ndarray, q: tuple[float, ...], median: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """((len(q), ...) percentiles q (0-100) along axis 0, (...) median along axis 0 or an
+    empty array): exactly the values of `np.percentile(values, q, axis=0)` (its default
+    linear method) and `np.median(values, axis=0)`, bit for bit, from one partial sort
+    (`np.partition` at the order statistics they need) instead of one per call."""
+    n = len(values)
+    fractions = np.true_divide(np.asarray(q, dtype=np.float64), 100)
+    virtual = (n - 1) * fractions
+    previous = np.floor(virtual)
+    following = previous + 1
+    previous[virtual >= n - 1] = following[virtual >= n - 1] = -1
+    previous[virtual < 0] = following[virtual < 0] = 0
+    previous_i, following_i = previous.astype(np.intp), following.astype(np.intp)
+    half = n // 2
+    middle = [half - 1, half] if n % 2 == 0 else [half]
+    needed = {*(previous_i % n).tolist(), *(following_i % n).tolist()}
+    part = np.partition(values, sorted(needed | set(middle) if median else needed), axis=0)
+    gamma = (virtual - previous_i).reshape(-1, *([1] * (values.ndim - 1)))
+    below, above = part[previous_i], part[following_i]
+    step = above - below
+    result = below + step * gamma
+    np.subtract(above, step * (1 - gamma), out=result, where=gamma >= 0.5)
+    centre = np.mean(part[middle[0] : middle[-1] + 1], axis=0) if median else np.empty(0)
+    return result, np.asarray(centre)
+
+
+@dataclass
+class PerceivedObject:
+    """One object in the world frame (metres, radians).
+
+    points: (M, 3) world points of its visible surface; embedding: (D,) region embedding;
+    lab: (3,) colour; views: camera → pixel box xyxy; objectness: detector confidence.
+    Statistics of the points (`stats`, `geometry`) are cached for the current `points` array:
+    assign a new array to change them, never modify `points` in place.
+    """
+
+    points: np.ndarray
+    embedding: np.ndarray
+    lab: np.ndarray
+    objectness: float
+    views: dict[str, list[float]] = field(default_factory=dict)
+    id: str = ""
+    container: bool = False  # proposed by the container heatmap
+    _stats: tuple[np.ndarray, PointStats] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _geometry: tuple[np.ndarray, float, Geometry] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    @property
+    def stats(self) -> PointStats:
+        """Robust statistics of the current points (computed once per points array)."""
+        if self._stats is None or self._stats[0] is not self.points:
+            self._stats = (self.points, PointStats.of(self.points))
+        return self._stats[1]
+
+    @property
+    def centroid(self) -> np.ndarray:
+        """(3,) per-axis median of the points, world frame."""
+        return self.stats.centroid
+
+    def geometry(self, table_z: float) -> Geometry:
+        """(position (3,), extent (3,) in its own axes, yaw) from its points, world frame.
+
+        The footprint's axes come from PCA of the xy points; sizes are robust percentile
+        ranges. The bottom is the lowest visible point, or the table when only the top shows.
+        Cached per points array and table height.
+        """
+        cached = self._geometry
+        if cached is None or cached[0] is not self.points or cached[1] != table_z:
+            cached = (self.points, table_z, points_geometry(self.points, table_z))
+            self._geometry = cached
+        position, extent, yaw = cached[2]
+        return position.copy(), extent.copy(), yaw
+
+
+def points_geometry(points: np.ndarray, table_z: float) -> Geometry:
+    """(position (3,), extent (3,), yaw) of (M, 3) world points standing on a table at table_z
+    (see `PerceivedObject.geometry`)."""
+    xy = points[:, :2]
+    spread, _ = percentiles(xy, (2, 98))
+    centre = (spread[0] + spread[1]) / 2
+    offsets = xy - centre
+    if len(xy) >= 3 and np.linalg.matrix_rank(offsets) == 2:
+        _, vectors = np.linalg.eigh(offsets.T @ offsets)
+        axis = vectors[:, -1]
+    else:
+        axis = np.array([1.0, 0.0])
+    yaw = float(np.arctan2(axis[1], axis[0]))
+    rotation = np.array([[np.cos(yaw), np.sin(yaw)], [-np.sin(yaw), np.cos(yaw)]])
+    local = offsets @ rotation.T
+    (low, high), _ = percentiles(local, (3, 97))
+    centre = centre + ((low + high) / 2) @ rotation
+    bottom, top = (float(z) for z in percentiles(points[:, 2], (2, 97))[0])
+    if top - bottom < 0.01:
+        bottom = table_z  # only the top face is visible: it stands on the table
+    bottom = max(bottom, table_z)
+    extent = np.array([*(high - low + 0.004), max(top - bottom, 0.005)])
+    position = np.array([centre[0], centre[1], (top + bottom) / 2])
+    return position, extent, yaw
+
+
+def footprint_overlap(a: PerceivedObject, b: PerceivedObject) -> float:
+    """Intersection of the two xy footprints over the smaller one."""
+    fa, fb = a.stats.footprint, b.stats.footprint
+    inter = np.prod(np.clip(np.minimum(fa[2:], fb[2:]) - np.maximum(fa[:2], fb[:2]), 0, None))
+    smaller = min(np.prod(fa[2:] - fa[:2]), np.prod(fb[2:] - fb[:2]))
+    return float(inter / max(smaller, 1e-9))
+
+
+def footprint_iou(a: PerceivedObject, b: PerceivedObject) -> float:
+    """Intersection over union of the two xy footprints."""
+    fa, fb = a.stats.footprint, b.stats.footprint
+    inter = np.prod(np.clip(np.minimum(fa[2:], fb[2:]) - np.maximum(fa[:2], fb[:2]), 0, None))
+    union = np.prod(fa[2:] - fa[:2]) + np.prod(fb[2:] - fb[:2]) - inter
+    return float(inter / max(union, 1e-9))
