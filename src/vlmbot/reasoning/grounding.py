@@ -174,6 +174,11 @@ class VocabularyIndex:
                 weights[self.categories.index(category)] += share
         floor, ramp = self.config.similarity_floor, self.config.similarity_ramp
         confidence = float(np.clip((similarity.max() - floor) / ramp, 0.0, 1.0))
+        words = head.split()
+        if len(words) > 1 and words[-1] not in GENERIC_HEADS:
+            # A modifier alone never names the category: "round pillar" is not a ball because
+            # balls are round. The phrase is only as familiar as its head noun.
+            confidence = min(confidence, self.category_weights(words[-1])[1])
         return np.clip(weights, 0.0, 1.0), confidence
 
     def untrained_mask(self) -> np.ndarray:
