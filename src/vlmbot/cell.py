@@ -195,19 +195,25 @@ class RobotBase:
     radians, reach (metres, horizontal distance from the base axis to the grasp point).
 
     body_radius/body_height: a vertical cylinder around the base axis that is the robot
-    itself; perception never takes points inside it for objects."""
+    itself; perception never takes points inside it for objects. link_radius: metres around
+    the line through the arm's link frames (from the robot state) that is the arm: its
+    thickest link's radius plus how far the link frames sit off the links' axes. The default
+    covers the Panda, KUKA iiwa and xArm6 models (measured: 99 % of their surface points lie
+    within 0.13 m of that line)."""
 
     position: tuple[float, float, float] = (0.0, 0.0, 0.0)
     yaw: float = 0.0
     reach: float = 0.855
     body_radius: float = 0.12
     body_height: float = 1.2
+    link_radius: float = 0.13
 
     def __post_init__(self) -> None:
         position = tuple(_finite(v, "base position") for v in _triple(self.position, "base"))
         object.__setattr__(self, "position", position)
         object.__setattr__(self, "yaw", _finite(self.yaw, "base yaw"))
-        for name, high in (("reach", 3.0), ("body_radius", 1.0), ("body_height", 3.0)):
+        limits = (("reach", 3.0), ("body_radius", 1.0), ("body_height", 3.0), ("link_radius", 0.5))
+        for name, high in limits:
             value = _finite(getattr(self, name), f"base {name}")
             if not 0 < value <= high:
                 raise InputError(f"base {name} must be in (0, {high}] metres, got {value}")
@@ -299,6 +305,7 @@ class RobotCell:
                 "reach": base.reach,
                 "body_radius": base.body_radius,
                 "body_height": base.body_height,
+                "link_radius": base.link_radius,
             },
             "arm": self.arm,
             "vocabulary": None if self.vocabulary is None else list(self.vocabulary),
@@ -325,7 +332,7 @@ class RobotCell:
             **_object(
                 data.get("base", {}),
                 "base",
-                ("position", "yaw", "reach", "body_radius", "body_height"),
+                ("position", "yaw", "reach", "body_radius", "body_height", "link_radius"),
             )
         )
         cameras_data = data.get("cameras", [])

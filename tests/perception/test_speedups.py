@@ -20,7 +20,7 @@ def direct_on_robot(points, cell, robot, config=DEFAULT_BODY):
     if robot is not None and robot.links is not None and len(robot.links):
         links = np.asarray(robot.links, dtype=float)
         for a, b in itertools.pairwise(links):
-            hit |= _segment_distance(points, a, b) < config.link_radius
+            hit |= _segment_distance(points, a, b) < base.link_radius
         hit |= np.linalg.norm(points - links[-1], axis=1) < config.tool_radius
     if robot is not None:
         hit |= np.linalg.norm(points - np.asarray(robot.ee_position), axis=1) < config.tool_radius

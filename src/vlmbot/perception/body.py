@@ -19,18 +19,17 @@ from vlmbot.types import RobotState
 
 @dataclass(frozen=True)
 class BodyConfig:
-    """link_radius: metres around the segment between two link positions that is arm;
-    tool_radius: metres around the tool (the last link position); above_workspace: metres
-    above the workspace's top still taken as the scene; robot_share: a proposal with more of
-    its points on the robot than this is the robot, not an object."""
+    """tool_radius: metres around the tool (the last link position) that is robot (the arm's
+    radius around its links is the robot's description: `RobotBase.link_radius`);
+    above_workspace: metres above the workspace's top still taken as the scene; robot_share:
+    a proposal with more of its points on the robot than this is the robot, not an object."""
 
-    link_radius: float = 0.075
     tool_radius: float = 0.055
     above_workspace: float = 0.10
     robot_share: float = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("link_radius", "tool_radius", "above_workspace"):
+        for name in ("tool_radius", "above_workspace"):
             if not 0.0 <= getattr(self, name) <= 0.5:
                 raise InputError(f"BodyConfig.{name} must be in [0, 0.5] metres")
         if not 0.0 < self.robot_share <= 1.0:
@@ -64,13 +63,13 @@ def on_robot(
         return hit
     # Only points inside the arm's bounding box (grown by the radii) can be on the arm.
     joints = _arm_points(robot)
-    margin = max(config.link_radius, config.tool_radius)
+    margin = max(base.link_radius, config.tool_radius)
     low, high = joints.min(axis=0) - margin, joints.max(axis=0) + margin
     if not _meet(extent, (low, high)):
         return hit
     near = np.nonzero(((points >= low) & (points <= high)).all(axis=1))[0]
     if len(near):
-        hit[near] |= _on_arm(points[near], robot, config)
+        hit[near] |= _on_arm(points[near], robot, base.link_radius, config)
     return hit
 
 
@@ -87,7 +86,9 @@ def _arm_points(robot: RobotState) -> np.ndarray:
     return np.concatenate([np.asarray(robot.links, dtype=float).reshape(-1, 3), ee])
 
 
-def _on_arm(points: np.ndarray, robot: RobotState, config: BodyConfig) -> np.ndarray:
+def _on_arm(
+    points: np.ndarray, robot: RobotState, link_radius: float, config: BodyConfig
+) -> np.ndarray:
     """(M,) bool: points (M, 3) within link_radius of the arm's links or tool_radius of its tool
     and grasp point. Each link and sphere is tested only on the points inside its bounding
     box grown by its radius, and not at all when that box misses the points' own box."""
@@ -96,7 +97,7 @@ def _on_arm(points: np.ndarray, robot: RobotState, config: BodyConfig) -> np.nda
     parts: list[tuple[np.ndarray, np.ndarray, float]] = []  # segment ends and radius
     if robot.links is not None and len(robot.links):
         links = np.asarray(robot.links, dtype=float)
-        parts += [(a, b, config.link_radius) for a, b in itertools.pairwise(links)]
+        parts += [(a, b, link_radius) for a, b in itertools.pairwise(links)]
         parts.append((links[-1], links[-1], config.tool_radius))
     ee = np.asarray(robot.ee_position, dtype=float)
     parts.append((ee, ee, config.tool_radius))
