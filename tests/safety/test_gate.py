@@ -1,9 +1,12 @@
 """The safety gate on plans over hand-made scene graphs: act, ask, refuse, clamp."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
-from tests.fakes import stages_of, vocabulary_of
+from tests.fakes import node, stages_of, vocabulary_of
 
+from vlmbot.cell import HOME_CELL, Gripper
 from vlmbot.language.instruction import parse_instruction
 from vlmbot.language.reference import parse_reference
 from vlmbot.lexicon.concepts import CONCEPTS
@@ -187,3 +190,25 @@ def test_an_excluded_object_is_never_picked(grounder, tabletop, text):
     proposal, verdict = decide(grounder, tabletop, text)
     assert verdict.outcome is Outcome.ACT
     assert proposal.placements and "red_block" not in {p.target for p in proposal.placements}
+
+
+@pytest.mark.parametrize(
+    ("text", "gripper", "outcome", "reason"),
+    [
+        ("put the red block in the tray", "suction", Outcome.ACT, None),
+        ("put the duck in the tray", "suction", Outcome.ACT, None),
+        ("put the ball in the tray", "suction", Outcome.REFUSE, "no flat top"),
+        ("put the ball in the tray", "parallel", Outcome.ACT, None),
+    ],
+)
+def test_suction_needs_a_flat_top(model, tabletop, text, gripper, outcome, reason):
+    """A suction cup cannot hold a ball (no flat top); a parallel gripper can."""
+    ball = node(model, "ball", "sphere", "white", (0.65, -0.2), size=(0.05, 0.05, 0.05))
+    graph = type(tabletop)([*tabletop.objects, ball], tabletop.workspace)
+    grounder = Grounder(stages_of(model), graph, vocabulary_of(model))
+    cell = replace(HOME_CELL, gripper=Gripper(gripper))
+    proposal = RulePlanner().plan(parse_instruction(text), graph, grounder)
+    verdict = SafetyGate(cell=cell).review(proposal, graph)
+    assert verdict.outcome is outcome, verdict.text
+    if reason:
+        assert reason in verdict.text

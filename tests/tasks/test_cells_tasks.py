@@ -3,9 +3,8 @@ what a task may ask; home episodes are what they always were."""
 
 import pytest
 
-from vlmbot.lexicon.concepts import CONCEPTS
+from vlmbot.lexicon.concepts import CONCEPTS, NO_FLAT_TOP
 from vlmbot.sim.catalog import HOME_CATEGORIES
-from vlmbot.tasks.context import NO_FLAT_TOP
 from vlmbot.tasks.suite import HELDOUT_CELLS, EpisodeSpec, build_episode, sample_specs
 
 

@@ -34,6 +34,15 @@ class Concept:
     def graspable(self) -> bool:
         return "graspable" in self.affordances
 
+    @property
+    def flat_top(self) -> bool:
+        """Whether it has a flat top a suction cup can seal on (not round, not pointed)."""
+        return self.shape not in NO_FLAT_TOP
+
+
+#: Shape words of categories with no flat top: a suction cup cannot hold them.
+NO_FLAT_TOP = frozenset({"round", "pointed"})
+
 
 def _c(category: str, names: str, affordances: str, shape: str, preposition: str = "in") -> Concept:
     return Concept(

@@ -215,6 +215,8 @@ class SafetyGate:
         concept = CONCEPTS.get(node.category)
         if concept is None or not concept.graspable:
             return f"the {node.name} is not something I can pick up"
+        if self.cell.gripper.suction and not concept.flat_top:
+            return f"the {node.name} has no flat top for my suction cup to hold"
         if not fits_gripper(node.obj, self.cell.gripper):
             if self.cell.gripper.suction:
                 return f"the {node.name} has no flat top wide enough for my suction cup"

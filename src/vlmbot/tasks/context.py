@@ -21,10 +21,6 @@ GRASPABLE = tuple(c for c, m in CONCEPTS.items() if m.graspable)
 CONTAINERS = ("tray", "bowl", "plate", "basket")
 
 
-#: Shapes a suction cup cannot hold: no flat top (the knowledge base's shape words).
-NO_FLAT_TOP = frozenset({"round", "pointed"})
-
-
 @dataclass
 class TaskContext:
     rng: np.random.Generator
@@ -49,7 +45,7 @@ class TaskContext:
             c
             for c in pool
             if (vocabulary is None or c in vocabulary)
-            and not (suction and CONCEPTS[c].graspable and CONCEPTS[c].shape in NO_FLAT_TOP)
+            and not (suction and CONCEPTS[c].graspable and not CONCEPTS[c].flat_top)
         ]
 
     def categories(self, pool: Sequence[str]) -> list[str]:
