@@ -72,6 +72,18 @@ class Manner:
     text: str
 
 
+def strip_polite_suffix(sentence: str) -> str:
+    """Politeness and filler off the end of a sentence ("..., for me, thanks")."""
+    changed = True
+    while changed:
+        changed = False
+        for suffix in sorted(_POLITE_SUFFIX, key=len, reverse=True):
+            if sentence.endswith(" " + suffix) or sentence.endswith("," + suffix):
+                sentence = sentence[: -len(suffix)].strip(" ,")
+                changed = True
+    return sentence
+
+
 def strip_polite(clause: str) -> str:
     """Politeness and filler off both ends of a clause."""
     changed = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from vlmbot.language.clauses import strip_polite_suffix
 from vlmbot.language.commands import Question
 from vlmbot.language.reference import Reference, parse_reference
 
@@ -45,7 +46,7 @@ def parse_question(sentence: str) -> Question | None:
         "",
         sentence,
     ).strip()
-    sentence = re.sub(r"\s+please$", "", sentence)
+    sentence = strip_polite_suffix(sentence)
     for parse in (_count, _color, _where, _describe, _what_relation, _which, _exists, _relation):
         question = parse(sentence)
         if question is not None:

@@ -149,16 +149,24 @@ class SafetyGate:
                 )
         return None
 
+    def _not_found(self, binding: Binding, described: str, noun: str) -> Verdict:
+        """Nothing fits the words; when they are words the vocabulary barely knows, say so."""
+        text = f"I can't find {_with_article(described)} here."
+        grounding = binding.grounding
+        if grounding.region is not None and grounding.familiarity < self.config.familiar:
+            text += f" I don't know the word '{noun}' well: what kind of object is it?"
+        return Verdict(Outcome.REFUSE, text)
+
     def _check_binding(self, binding: Binding, graph: SceneGraph) -> Verdict | None:
         reference = binding.grounding.reference
         noun = reference.head if reference.head not in ("", "object") else "object"
         described = reference.text.strip() or noun
         if not binding.chosen:
-            return Verdict(Outcome.REFUSE, f"I can't find {_with_article(described)} here.")
+            return self._not_found(binding, described, noun)
         best = binding.grounding.best()
         if not binding.singular:
             if best is None or best[1] < self.config.min_score:
-                return Verdict(Outcome.REFUSE, f"I can't find {_with_article(described)} here.")
+                return self._not_found(binding, described, noun)
             for object_id in binding.chosen:
                 forbidden = self._forbidden(graph.get(object_id), described)
                 if forbidden:
@@ -169,7 +177,7 @@ class SafetyGate:
         best = binding.grounding.best()
         assert best is not None
         if best[1] < self.config.min_score:
-            return Verdict(Outcome.REFUSE, f"I can't find {_with_article(described)} here.")
+            return self._not_found(binding, described, noun)
         novel_choice = _rests_on_untrained(binding, graph)
         contenders = [
             graph.get(binding.grounding.ids[i])
