@@ -212,3 +212,26 @@ def test_suction_needs_a_flat_top(model, tabletop, text, gripper, outcome, reaso
     assert verdict.outcome is outcome, verdict.text
     if reason:
         assert reason in verdict.text
+
+
+@pytest.mark.parametrize(
+    ("text", "other", "color", "outcome"),
+    [
+        ("put the domino in the tray", "ring", "white", Outcome.CLARIFY),  # a look-alike kind
+        ("put the domino in the tray", "mug", "white", Outcome.ACT),  # another kind
+        ("put the red domino in the tray", "ring", "white", Outcome.ACT),  # not the colour
+        ("put the red domino in the tray", "ring", "red", Outcome.CLARIFY),
+    ],
+)
+def test_gate_asks_when_a_look_alike_may_be_the_untrained_category(
+    model, tabletop, text, other, color, outcome
+):
+    """The model never saw a domino: an object it named as a flat toy of a trained kind (a
+    ring) may be the domino meant, unless the words' colour rules it out."""
+    look_alike = node(model, "other", other, color, (0.65, -0.2), size=(0.07, 0.07, 0.012))
+    graph = type(tabletop)([*tabletop.objects, look_alike], tabletop.workspace)
+    _as_domino(graph, "red_block", 0.85)
+    verdict = _novel_decision(model, graph, text)
+    assert verdict.outcome is outcome, verdict.text
+    if outcome is Outcome.CLARIFY:
+        assert "Which" in verdict.text and "domino" in verdict.text

@@ -144,6 +144,23 @@ def hypernym_members(head: str) -> tuple[str, ...]:
     return tuple(categories_with(affordance)) if affordance else ()
 
 
+def look_alikes(category: str) -> frozenset[str]:
+    """Other categories of the same kind: the same affordances besides being graspable, and
+    the same shape word unless two or more affordances already say what kind it is (a teddy
+    bear and a duck are both soft toy animals, a soccer ball and a ball round toys, a star and
+    a ring flat toys): what a model that never saw `category` most likely takes one for."""
+    this = CONCEPTS[category]
+    kind = this.affordances - {"graspable"}
+    return frozenset(
+        name
+        for name, other in CONCEPTS.items()
+        if name != category
+        and kind
+        and other.affordances - {"graspable"} == kind
+        and (len(kind) >= 2 or other.shape == this.shape)
+    )
+
+
 def concept(category: str) -> Concept:
     try:
         return CONCEPTS[category]

@@ -14,7 +14,7 @@ import numpy as np
 
 from vlmbot.cell import HOME_CELL, RobotCell
 from vlmbot.errors import InputError
-from vlmbot.lexicon.concepts import CONCEPTS
+from vlmbot.lexicon.concepts import CONCEPTS, look_alikes
 from vlmbot.planning.geometry import fits_gripper, free_spot
 from vlmbot.planning.planner import Binding, Proposal
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
@@ -258,17 +258,24 @@ class SafetyGate:
     def _uncertain_members(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
         """For a category the model never saw, "the rightmost teddy bear" is only well defined
         when every object is clearly one or clearly not: an object that may be one (between
-        novel_rival and novel_min_score) could be the one meant. Ask."""
+        novel_rival and novel_min_score) could be the one meant, and so could an object the
+        model named as a look-alike kind it was trained on (a teddy bear it never saw is most
+        likely seen as a duck) when it fits the rest of the words' colours. Ask."""
         members = binding.grounding.members
         if members is None or not binding.chosen:
             return None
         ids = binding.grounding.ids
         chosen = ids.index(binding.chosen[0])
-        unsure = [
-            i
-            for i in np.argsort(-members)
-            if i != chosen and self.config.novel_rival <= members[i] < self.config.novel_min_score
-        ]
+        kin = look_alikes(graph.get(ids[chosen]).category)
+        colors = set(binding.grounding.reference.colors)
+
+        def may_be_one(i: int) -> bool:
+            if self.config.novel_rival <= members[i] < self.config.novel_min_score:
+                return True
+            node = graph.get(ids[i])
+            return node.category in kin and (not colors or node.color in colors)
+
+        unsure = [int(i) for i in np.argsort(-members) if i != chosen and may_be_one(int(i))]
         if not unsure:
             return None
         candidates = [graph.get(ids[i]) for i in [chosen, *unsure][:3]]
