@@ -106,3 +106,20 @@ def test_a_coordination_scores_every_member_high(grounder):
 def test_an_ordinal_beyond_the_set_matches_nothing(grounder):
     grounding = grounder.ground(parse_reference("the third block from the left"))
     assert grounding.best()[1] < 0.05
+
+
+@pytest.mark.parametrize(
+    ("phrase", "familiar"),
+    [
+        ("round ball", True),  # the head noun is known
+        ("little duck", True),
+        ("round pillar", False),  # "round" alone must not make a pillar a ball
+        ("red gizmo", False),
+    ],
+)
+def test_a_modifier_alone_never_names_the_category(model, phrase, familiar):
+    vocabulary = vocabulary_of(model)
+    _, confidence = vocabulary.category_weights(phrase)
+    _, head_confidence = vocabulary.category_weights(phrase.split()[-1])
+    assert confidence <= head_confidence
+    assert (confidence >= 0.5) is familiar
