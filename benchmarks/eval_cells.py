@@ -121,10 +121,16 @@ def evaluate_cell(
 
 
 def _rates(counts: dict[str, list[bool]]) -> dict[str, Any]:
-    return {key: _rate(values) for key, values in sorted(counts.items())} | {
-        "objects": len(counts.get("category", [])),
-        "arm_parts_as_objects": int(sum(counts.get("arm_as_object", []))),
-    }
+    """Each measure's rate; recall buckets also give how many objects they hold (`..._n`)."""
+    sizes = {f"{key}_n": len(values) for key, values in counts.items() if key.startswith("recall_")}
+    return (
+        {key: _rate(values) for key, values in sorted(counts.items())}
+        | sizes
+        | {
+            "objects": len(counts.get("category", [])),
+            "arm_parts_as_objects": int(sum(counts.get("arm_as_object", []))),
+        }
+    )
 
 
 def run(

@@ -48,7 +48,11 @@ def _pixel_rows(cells: dict[str, Any]) -> list[str]:
     pooled = cells.get("heldout", {})
     buckets = [key for key in pooled if key.startswith("recall_")]
     order = sorted(buckets, key=_bucket_low)
-    return [f"| {key.removeprefix('recall_')} | {_fmt(pooled[key])} |" for key in order]
+    return [
+        f"| {key.removeprefix('recall_')} | {_fmt(pooled[key])} | {pooled.get(key + '_n', '—')} |"
+        for key in order
+        if not key.endswith("_n")
+    ]
 
 
 def _bucket_low(key: str) -> int:
@@ -56,21 +60,61 @@ def _bucket_low(key: str) -> int:
     return 0 if key.startswith("recall_<") else int(digits)
 
 
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite a run's model card from its training.json, with the weights' parameter counts
+    and, given --cells, a later `benchmarks.eval_cells --json` measurement of the same weights."""
+    import argparse
+    import json
+
+    from vlmbot.models.tiny.weights import load_modules
+
+    parser = argparse.ArgumentParser(prog="python -m training.model_card")
+    parser.add_argument("run", help="a training run's folder (training.json, tiny.safetensors)")
+    parser.add_argument("--cells", help="eval_cells JSON to put in the card")
+    args = parser.parse_args(argv)
+    run = Path(args.run)
+    record = json.loads((run / "training.json").read_text())
+    if args.cells:
+        record["cells"] = json.loads(Path(args.cells).read_text())
+    weights = run / "tiny.safetensors"
+    modules, _, _ = load_modules(weights)
+    params = {
+        name: sum(p.numel() for p in getattr(modules, name).parameters())
+        for name in ("proposals", "regions", "text")
+    }
+    params["color"] = (
+        0 if modules.color is None else sum(p.numel() for p in modules.color.parameters())
+    )
+    params |= {"embed_dim": modules.config.embed_dim,
+               "input_long_side": modules.config.input_long_side}  # fmt: skip
+    (run / "training.json").write_text(json.dumps(record, indent=2, default=str))
+    write_model_card(run / "MODEL_CARD.md", record, params, weights.stat().st_size / 1e6)
+    return 0
+
+
 def _needed_size(cells: dict[str, Any]) -> str:
     """The smallest box side from which every bucket's recall is at least 0.9."""
     pooled = cells.get("heldout", {})
-    buckets = sorted((k for k in pooled if k.startswith("recall_")), key=_bucket_low)
+    buckets = sorted(
+        (k for k in pooled if k.startswith("recall_") and not k.endswith("_n")), key=_bucket_low
+    )
     needed = None
     for key in reversed(buckets):
-        if pooled[key] is None or pooled[key] < 0.9:
+        if pooled[key] is None or pooled[key] < 0.9 or pooled.get(key + "_n", 20) < 20:
             break
         needed = _bucket_low(key)
     if needed is None:
-        return "No size bucket reaches 0.9 recall."
+        return "No size bucket with 20 or more objects reaches 0.9 recall."
+    if needed == 0:
+        return (
+            "Every size bucket with 20 or more objects has recall ≥ 0.9, down to the smallest"
+            " objects the held-out cells show; objects smaller than the smallest bucket's were"
+            " not measured."
+        )
     return (
         f"Objects need a box side of about {needed} px or more in the image the detector reads"
         f" for recall ≥ 0.9: {needed} px in a 224x224 frame, {2 * needed} px in a 640x480 frame,"
-        f" {4 * needed} px in a 1280x720 frame."
+        f" {4 * needed} px in a 1280x720 frame (buckets of fewer than 20 objects do not count)."
     )
 
 
@@ -105,8 +149,8 @@ def _cells_section(cells: dict[str, Any] | None) -> list[str]:
         "**Object sizes it needs.** Detection recall by the object's box side in the image the"
         " detector reads (letterboxed, see Input), held-out cells:",
         "",
-        "| box side | recall |",
-        "|---|---|",
+        "| box side | recall | objects |",
+        "|---|---|---|",
         *_pixel_rows(cells),
         "",
         _needed_size(cells),
@@ -150,12 +194,13 @@ def write_model_card(
         " (`vlmbot.sim.cells.random_cell(seed, 'train')`): 1–3 cameras at 0.5–1.3 m with"
         " other fields of view and resolutions (224² to 1280x720, non-square included), light"
         " direction, intensity and colour temperature, table and floor colours and textures,"
-        " object sizes x0.6–1.6 and procedural shape variants, a Panda or a suction xArm in view."
+        " object sizes x0.6–1.6 and procedural shape variants, a Panda or a suction KUKA iiwa in"
+        " view."
         " Every frame is rendered letterboxed as the model reads it.",
         f"- Categories trained ({len(record['categories'])}): {', '.join(record['categories'])}."
         " Never trained: teddy bear, soccer ball, domino, marker, star (the"
         " `heldout_categories` split), the held-out colour-category combinations, the held-out"
-        " wording, the held-out cells (their own seeds, the KUKA iiwa arm family and one"
+        " wording, the held-out cells (their own seeds, the UFactory xArm 6 arm and one"
         " lighting/material family).",
         f"- {record['crops']} region crops (jittered boxes, plus background crops) against"
         f" {record['phrases']} seen phrases (names, descriptions, affordance phrases),"
@@ -210,3 +255,7 @@ def write_model_card(
         "- Small objects: see the recall-by-size table; heavily occluded objects are often missed.",
     ]
     path.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

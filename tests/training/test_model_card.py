@@ -42,13 +42,22 @@ def _record(recall: dict[str, float]) -> dict:
     ("recall", "needed"),
     [
         ({"<8px": 0.2, "8-12px": 0.85, "12-16px": 0.95, ">=32px": 1.0}, 12),
-        ({"<8px": 0.95, "8-12px": 0.95, ">=32px": 1.0}, 0),
         ({"<8px": 0.2, "8-12px": 0.95, "12-16px": 0.8, ">=32px": 0.99}, 32),
     ],
 )
 def test_needed_size_is_where_recall_stays_high(recall: dict[str, float], needed: int) -> None:
     text = _needed_size({"heldout": {f"recall_{k}": v for k, v in recall.items()}})
     assert f"about {needed} px" in text
+
+
+def test_high_recall_everywhere_claims_no_size_it_did_not_measure() -> None:
+    text = _needed_size({"heldout": {"recall_<8px": 0.95, "recall_>=32px": 1.0}})
+    assert "down to the smallest" in text and "not measured" in text
+
+
+def test_buckets_of_few_objects_do_not_count() -> None:
+    pooled = {"recall_<8px": 1.0, "recall_<8px_n": 3, "recall_8-12px": 0.95, "recall_>=32px": 1.0}
+    assert "about 8 px" in _needed_size({"heldout": pooled})
 
 
 def test_no_bucket_reaching_the_bar_says_so() -> None:
