@@ -123,3 +123,11 @@ def test_a_modifier_alone_never_names_the_category(model, phrase, familiar):
     _, head_confidence = vocabulary.category_weights(phrase.split()[-1])
     assert confidence <= head_confidence
     assert (confidence >= 0.5) is familiar
+
+
+def test_a_phrase_with_a_clause_is_not_cut_to_its_last_word(model):
+    """ "something round that rolls" is not as unfamiliar as "rolls" alone."""
+    vocabulary = vocabulary_of(model)
+    _, whole = vocabulary.category_weights("something round that rolls")
+    _, last = vocabulary.category_weights("rolls")
+    assert whole > last

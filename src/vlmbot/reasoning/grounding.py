@@ -84,6 +84,13 @@ GENERIC_HEADS = {
     "one",
 }
 
+#: Words that make a phrase more than modifiers and a head noun ("something that rolls",
+#: "thing you drink from"): the head-noun rule of `category_weights` leaves those alone.
+_FUNCTION_WORDS = frozenset(
+    {"that", "which", "who", "you", "i", "we", "to", "for", "with", "from", "of", "in", "on", "at",
+     "can", "could", "is", "are", "be", "it"}
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Grounding:
@@ -175,7 +182,7 @@ class VocabularyIndex:
         floor, ramp = self.config.similarity_floor, self.config.similarity_ramp
         confidence = float(np.clip((similarity.max() - floor) / ramp, 0.0, 1.0))
         words = head.split()
-        if len(words) > 1 and words[-1] not in GENERIC_HEADS:
+        if 1 < len(words) <= 3 and not (set(words) & (GENERIC_HEADS | _FUNCTION_WORDS)):
             # A modifier alone never names the category: "round pillar" is not a ball because
             # balls are round. The phrase is only as familiar as its head noun.
             confidence = min(confidence, self.category_weights(words[-1])[1])

@@ -14,7 +14,8 @@ import numpy as np
 
 from vlmbot.cell import HOME_CELL, RobotCell
 from vlmbot.errors import InputError
-from vlmbot.lexicon.concepts import CONCEPTS, look_alikes
+from vlmbot.language.reference import singular
+from vlmbot.lexicon.concepts import CONCEPTS, hypernym_members, look_alikes
 from vlmbot.planning.geometry import fits_gripper, free_spot
 from vlmbot.planning.planner import Binding, Proposal
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
@@ -266,8 +267,11 @@ class SafetyGate:
             return None
         ids = binding.grounding.ids
         chosen = ids.index(binding.chosen[0])
-        kin = look_alikes(graph.get(ids[chosen]).category)
-        colors = set(binding.grounding.reference.colors)
+        reference = binding.grounding.reference
+        # A hypernym ("the soft toy") already covers its kinds by their own categories.
+        named_kind = hypernym_members(reference.head) or hypernym_members(singular(reference.head))
+        kin = frozenset() if named_kind else look_alikes(graph.get(ids[chosen]).category)
+        colors = set(reference.colors)
 
         def may_be_one(i: int) -> bool:
             if self.config.novel_rival <= members[i] < self.config.novel_min_score:
