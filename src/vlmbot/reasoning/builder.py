@@ -30,7 +30,10 @@ class GraphConfig:
     appearance scores are uncalibrated). Tracking: a match costs distance/track_distance +
     Lab distance/track_color + (1 - embedding cosine) and is kept below match_cost_limit.
     Echoes: an item that looks like a container (probability > echo_container_prob) lying
-    over echo_overlap of a container is the container seen twice; an item at least wall_aspect
+    over echo_overlap of a container is the container seen twice; an item on a proposal flagged
+    as a container but of a category that holds nothing (a mug), centred in its footprint or
+    over part_overlap of it, is a part of it, and so is a proposal one camera saw touching
+    (within fragment_gap) a larger object several cameras saw; an item at least wall_aspect
     times longer than wide, its top within wall_rim of the rim, between wall_band of the wall,
     is the container's wall. Slices: a thin part (at most slice_thin of the category's height)
     within slice_contact under an object, overlapping it by slice_overlap, of Lab distance
@@ -43,6 +46,8 @@ class GraphConfig:
     track_color: float = 40.0
     echo_container_prob: float = 0.5
     echo_overlap: float = 0.6
+    part_overlap: float = 0.3
+    fragment_gap: float = 0.01
     wall_aspect: float = 2.5
     wall_rim: float = 0.012
     wall_band: tuple[float, float] = (-0.02, 0.03)
@@ -58,6 +63,7 @@ class GraphConfig:
             "untrained_uniform",
             "echo_container_prob",
             "echo_overlap",
+            "part_overlap",
             "slice_thin",
             "slice_overlap",
         )
@@ -70,6 +76,7 @@ class GraphConfig:
             "track_color",
             "wall_aspect",
             "wall_rim",
+            "fragment_gap",
             "slice_contact",
             "slice_total",
             "slice_color",
@@ -242,6 +249,59 @@ def _not_container_echoes(
     return keep
 
 
+def _not_parts(
+    perceived: list[PerceivedObject], probs: np.ndarray, categories: list[str], config: GraphConfig
+) -> np.ndarray:
+    """False for item proposals lying on a proposal the detector flagged as a container but
+    that is no container by its category (a mug, whose handle or rim the detector may propose
+    again): nothing is put in those, so what lies on their footprint is a part of them."""
+    keep = np.ones(len(perceived), dtype=bool)
+    holders = [
+        p
+        for p, row in zip(perceived, probs, strict=True)
+        if p.container and not CONCEPTS[categories[int(np.argmax(row))]].is_container
+    ]
+    for i, obj in enumerate(perceived):
+        if obj.container:
+            continue
+        for holder in holders:
+            low, high = holder.stats.footprint[:2], holder.stats.footprint[2:]
+            centre = obj.stats.centroid[:2]
+            inside = bool(np.all(centre >= low) and np.all(centre <= high))
+            if inside or footprint_overlap(obj, holder) > config.part_overlap:
+                keep[i] = False
+    return keep
+
+
+def _not_fragments(perceived: list[PerceivedObject], config: GraphConfig) -> np.ndarray:
+    """False for a proposal only one camera saw that touches (within fragment_gap) a larger
+    object the same camera and others saw, at overlapping heights: a part of it (a mug's
+    handle proposed apart) that the other cameras saw as that object. A real object there
+    would be seen by the other cameras too (they see the whole workspace)."""
+    keep = np.ones(len(perceived), dtype=bool)
+
+    def area(p: PerceivedObject) -> float:
+        f = p.stats.footprint
+        return float((f[2] - f[0]) * (f[3] - f[1]))
+
+    for i, obj in enumerate(perceived):
+        if len(obj.views) != 1:
+            continue
+        (camera,) = obj.views
+        fi = obj.stats.footprint
+        for other in perceived:
+            if other is obj or camera not in other.views or len(other.views) < 2:
+                continue
+            fo = other.stats.footprint
+            gap = max(fo[0] - fi[2], fi[0] - fo[2], fo[1] - fi[3], fi[1] - fo[3], 0.0)
+            za, zb = obj.stats.z_range, other.stats.z_range
+            heights = za[0] <= zb[1] and zb[0] <= za[1]
+            if gap <= config.fragment_gap and heights and area(obj) < 0.5 * area(other):
+                keep[i] = False
+                break
+    return keep
+
+
 def _wall_echo(item: Geometry, container: Geometry, config: GraphConfig) -> bool:
     """An item proposal that is a container's wall seen again: long and thin, hugging the
     container's side, its top at the rim (a real object inside stands lower, on the floor)."""
@@ -344,6 +404,8 @@ def build_graph(
         for i, (obj, item) in enumerate(zip(perceived, geometry, strict=True)):
             if not obj.container and any(_wall_echo(item, c, config) for c in containers):
                 keep[i] = False
+        keep &= _not_parts(perceived, probs, classifier.categories, config)
+        keep &= _not_fragments(perceived, config)
         for obj, row, (position, extent, yaw), kept in zip(
             perceived, probs, geometry, keep, strict=True
         ):

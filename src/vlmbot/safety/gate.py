@@ -33,9 +33,12 @@ class GateConfig:
     weak_ratio times higher when the best scores below `confident`; novel_min_score: the
     score a referent of a category the model never saw needs before acting without asking,
     and novel_rival: the score from which another candidate for it is a rival;
+    comparison_rival: for a superlative, ordinal or size word, the membership in the noun's
+    kind from which an object below min_score may still be one of the objects compared;
     dissent_low, dissent_high: for a paraphrase, the model's region-text score below which it
     contradicts the choice when another object scores above dissent_high (then: ask);
-    familiar: below this familiarity of a paraphrase, its referent needs `confident`;
+    familiar: below this familiarity of a paraphrase, its referent needs `confident`, above it
+    `paraphrase_min`;
     forbidden: categories or words never to touch; clamp_tolerance: metres a pose may be
     clamped before the action is refused. What the robot can hold and reach comes from its
     cell (`vlmbot.cell.RobotCell`), not from here."""
@@ -47,9 +50,11 @@ class GateConfig:
     weak_ratio: float = 2.5
     novel_min_score: float = 0.5
     novel_rival: float = 0.03
+    comparison_rival: float = 0.05
     dissent_low: float = 0.05
     dissent_high: float = 0.5
     familiar: float = 0.5
+    paraphrase_min: float = 0.4
     forbidden: tuple[str, ...] = ()
     clamp_tolerance: float = 0.01
 
@@ -60,9 +65,11 @@ class GateConfig:
             "confident",
             "novel_min_score",
             "novel_rival",
+            "comparison_rival",
             "dissent_low",
             "dissent_high",
             "familiar",
+            "paraphrase_min",
         )
         for name in unit:
             if not 0.0 <= getattr(self, name) <= 1.0:
@@ -198,6 +205,10 @@ class SafetyGate:
             unsure = self._uncertain_members(binding, graph, noun)
             if unsure is not None:
                 return unsure
+        elif binding.mode != "any":
+            unsure = self._uncertain_comparison(binding, graph, noun)
+            if unsure is not None:
+                return unsure
         dissent = self._check_dissent(binding, graph, noun)
         if dissent is not None:
             return dissent
@@ -287,6 +298,34 @@ class SafetyGate:
             Outcome.CLARIFY, clarification(noun, candidates, graph), tuple(c.id for c in candidates)
         )
 
+    def _uncertain_comparison(
+        self, binding: Binding, graph: SceneGraph, noun: str
+    ) -> Verdict | None:
+        """ "The leftmost cylinder", "the second block", "the smaller mug" compare the objects of
+        a kind: an object that may be of that kind (membership from comparison_rival up to
+        min_score) could be the one meant if it is one (without colour words). Ask rather than
+        pick by a comparison over a set that may be missing a member."""
+        reference = binding.grounding.reference
+        members = binding.grounding.members
+        compares = reference.superlative or reference.ordinal is not None or reference.size
+        # With a colour word the membership mixes kind and colour: a borderline shade is no
+        # sign of a missed member (the margins of the colour scores decide those).
+        if not compares or reference.colors or members is None or not binding.chosen:
+            return None
+        ids = binding.grounding.ids
+        chosen = ids.index(binding.chosen[0])
+        unsure = [
+            int(i)
+            for i in np.argsort(-members)
+            if i != chosen and self.config.comparison_rival <= members[i] < self.config.min_score
+        ]
+        if not unsure:
+            return None
+        candidates = [graph.get(ids[i]) for i in [chosen, *unsure][:3]]
+        return Verdict(
+            Outcome.CLARIFY, clarification(noun, candidates, graph), tuple(c.id for c in candidates)
+        )
+
     def _check_dissent(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
         """A paraphrase goes through the text encoder's map to known categories; the model's
         direct region-text score is a second opinion. When it all but rules out the chosen
@@ -309,14 +348,18 @@ class SafetyGate:
     def _check_unfamiliar(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
         """A word the text encoder ties to nothing known ("tin") is grounded mostly by the
         model's region-text score, an extrapolation: act on it only when that score is
-        confident; otherwise ask whether the chosen object is what the word means."""
+        confident; otherwise ask whether the chosen object is what the word means. A paraphrase
+        the encoder does tie to known words still needs paraphrase_min: a choice barely above
+        min_score rests on the other words more than on the noun."""
         grounding = binding.grounding
         if binding.role != "target" or not binding.chosen or grounding.region is None:
             return None
         best = grounding.best()
-        if grounding.familiarity >= self.config.familiar or best is None:
+        if best is None:
             return None
-        if best[1] >= self.config.confident:
+        familiar = grounding.familiarity >= self.config.familiar
+        needed = self.config.paraphrase_min if familiar else self.config.confident
+        if best[1] >= needed:
             return None
         candidate = graph.get(binding.chosen[0])
         return Verdict(

@@ -1,0 +1,54 @@
+"""Scene-graph building: which proposals are objects and which are parts of another."""
+
+import numpy as np
+import pytest
+
+from vlmbot.lexicon.concepts import CONCEPTS
+from vlmbot.perception.objects import PerceivedObject
+from vlmbot.reasoning.builder import DEFAULT_GRAPH, _not_fragments, _not_parts
+
+CATEGORIES = list(CONCEPTS)
+
+
+def box(low, high, views, container=False, n=400, seed=0):
+    """A proposal whose points fill the axis-aligned box low..high (world, metres)."""
+    points = np.random.default_rng(seed).uniform(low, high, (n, 3))
+    return PerceivedObject(
+        points, np.zeros(4), np.zeros(3), 0.9, {v: [0, 0, 1, 1] for v in views}, container=container
+    )
+
+
+def probs(*categories):
+    rows = np.zeros((len(categories), len(CATEGORIES)))
+    for row, category in zip(rows, categories, strict=True):
+        row[CATEGORIES.index(category)] = 1.0
+    return rows
+
+
+MUG = ((0.42, -0.26, 0.0), (0.47, -0.20, 0.08))
+
+
+@pytest.mark.parametrize(
+    ("piece", "views", "kept"),
+    [
+        (((0.43, -0.20, 0.03), (0.45, -0.175, 0.065)), ("front",), False),  # a handle, one view
+        (((0.43, -0.20, 0.03), (0.45, -0.175, 0.065)), ("front", "top"), True),  # seen by both
+        (((0.43, -0.195, 0.0), (0.45, -0.17, 0.04)), ("front",), False),  # 5 mm away: touching
+        (((0.43, -0.15, 0.0), (0.45, -0.12, 0.04)), ("front",), True),  # 5 cm away: an object
+        (((0.43, -0.20, 0.10), (0.45, -0.175, 0.14)), ("front",), True),  # above it, not beside
+    ],
+)
+def test_a_piece_one_camera_saw_touching_a_larger_object_is_part_of_it(piece, views, kept):
+    mug = box(*MUG, ("front", "top"))
+    other = box(*piece, views, seed=1)
+    keep = _not_fragments([mug, other], DEFAULT_GRAPH)
+    assert keep.tolist() == [True, kept]
+
+
+@pytest.mark.parametrize(("holder", "kept"), [("mug", False), ("bowl", True)])
+def test_an_item_on_a_proposal_of_a_kind_that_holds_nothing_is_part_of_it(holder, kept):
+    """The detector flagged both as containers; a bowl holds things, a mug (here) does not."""
+    container = box((0.40, -0.30, 0.0), (0.52, -0.18, 0.06), ("front", "top"), container=True)
+    item = box((0.44, -0.26, 0.01), (0.48, -0.22, 0.04), ("front", "top"), seed=1)
+    keep = _not_parts([container, item], probs(holder, "block"), CATEGORIES, DEFAULT_GRAPH)
+    assert keep.tolist() == [True, kept]
