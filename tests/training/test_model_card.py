@@ -52,7 +52,7 @@ def test_needed_size_is_where_recall_stays_high(recall: dict[str, float], needed
 
 def test_high_recall_everywhere_claims_no_size_it_did_not_measure() -> None:
     text = _needed_size({"heldout": {"recall_<8px": 0.95, "recall_>=32px": 1.0}})
-    assert "down to the smallest" in text and "not measured" in text
+    assert "the smallest included" in text and "not measured" in text
 
 
 def test_buckets_of_few_objects_do_not_count() -> None:
