@@ -73,12 +73,12 @@ class Manner:
 
 
 def strip_polite_suffix(sentence: str) -> str:
-    """Politeness and filler off the end of a sentence ("..., for me, thanks")."""
+    """Politeness and filler off the end of a normalised sentence ("... , for me , thanks")."""
     changed = True
     while changed:
         changed = False
         for suffix in sorted(_POLITE_SUFFIX, key=len, reverse=True):
-            if sentence.endswith(" " + suffix) or sentence.endswith("," + suffix):
+            if sentence.endswith(" " + suffix):
                 sentence = sentence[: -len(suffix)].strip(" ,")
                 changed = True
     return sentence
@@ -93,10 +93,9 @@ def strip_polite(clause: str) -> str:
             if clause == prefix or clause.startswith(prefix + " "):
                 clause = clause[len(prefix) :].strip(" ,")
                 changed = True
-        for suffix in sorted(_POLITE_SUFFIX, key=len, reverse=True):
-            if clause.endswith(" " + suffix):
-                clause = clause[: -len(suffix)].strip(" ,")
-                changed = True
+        stripped = strip_polite_suffix(clause)
+        if stripped != clause:
+            clause, changed = stripped, True
     words = [w for w in clause.split() if w not in ("please", "kindly", "gently", "carefully")]
     return " ".join(words)
 
