@@ -146,6 +146,25 @@ def footprint_overlap(a: PerceivedObject, b: PerceivedObject) -> float:
     return float(inter / max(smaller, 1e-9))
 
 
+def footprint_gap(a: PerceivedObject, b: PerceivedObject) -> float:
+    """Metres between the two xy footprints (0 when they touch or overlap)."""
+    fa, fb = a.stats.footprint, b.stats.footprint
+    return float(max(fb[0] - fa[2], fa[0] - fb[2], fb[1] - fa[3], fa[1] - fb[3], 0.0))
+
+
+def centred_in(a: PerceivedObject, b: PerceivedObject) -> bool:
+    """Whether a's centroid lies in b's xy footprint."""
+    centre, footprint = a.stats.centroid[:2], b.stats.footprint
+    return bool(np.all(centre >= footprint[:2]) and np.all(centre <= footprint[2:]))
+
+
+def heights_overlap(a: PerceivedObject, b: PerceivedObject, tolerance: float = 0.0) -> bool:
+    """Vertical ranges overlap (within `tolerance` metres): a block seen from above on top of
+    another is not the other."""
+    za, zb = a.stats.z_range, b.stats.z_range
+    return bool(za[0] <= zb[1] + tolerance and zb[0] <= za[1] + tolerance)
+
+
 def footprint_iou(a: PerceivedObject, b: PerceivedObject) -> float:
     """Intersection over union of the two xy footprints."""
     fa, fb = a.stats.footprint, b.stats.footprint

@@ -15,7 +15,13 @@ from vlmbot.errors import InputError
 from vlmbot.geometry import deproject
 from vlmbot.models.stages import Proposals, VisionStages
 from vlmbot.perception.body import DEFAULT_BODY, BodyConfig, on_robot, outside_cell
-from vlmbot.perception.objects import PerceivedObject, footprint_iou, footprint_overlap
+from vlmbot.perception.objects import (
+    PerceivedObject,
+    centred_in,
+    footprint_iou,
+    footprint_overlap,
+    heights_overlap,
+)
 from vlmbot.perception.pairs import PairGrid
 from vlmbot.types import Observation, RGBDFrame, RobotState, SceneObject
 
@@ -198,26 +204,17 @@ def _same_object(a: PerceivedObject, b: PerceivedObject, config: PerceptionConfi
     overlapping heights; or when, seen by the same camera, their footprints coincide."""
     if a.container != b.container:
         return False  # a block lying at a tray's centre is still two objects
-    sa, sb = a.stats, b.stats
-    ca, cb = sa.centroid[:2], sb.centroid[:2]
-    fa, fb = sa.footprint, sb.footprint
-    a_in_b = bool(fb[0] <= ca[0] <= fb[2] and fb[1] <= ca[1] <= fb[3])
-    b_in_a = bool(fa[0] <= cb[0] <= fa[2] and fa[1] <= cb[1] <= fa[3])
+    a_in_b, b_in_a = centred_in(a, b), centred_in(b, a)
     if not a.views.keys().isdisjoint(b.views):
         # Separate objects seen by one camera have separate footprints.
         overlap = footprint_overlap(a, b) > config.same_camera_overlap
-        return (overlap or a_in_b or b_in_a) and _heights_overlap(a, b, config.height_tolerance)
-    close = bool(np.hypot(*(ca - cb)) < config.merge_distance)
+        return (overlap or a_in_b or b_in_a) and heights_overlap(a, b, config.height_tolerance)
+    gap = a.stats.centroid[:2] - b.stats.centroid[:2]
+    close = bool(np.hypot(*gap) < config.merge_distance)
     nested = footprint_overlap(a, b) > config.nested_overlap  # one view saw part of a long object
-    return (close or nested or (a_in_b and b_in_a)) and _heights_overlap(
+    return (close or nested or (a_in_b and b_in_a)) and heights_overlap(
         a, b, config.height_tolerance
     )
-
-
-def _heights_overlap(a: PerceivedObject, b: PerceivedObject, tolerance: float) -> bool:
-    """Vertical ranges overlap: a block seen from above on top of another is not the other."""
-    za, zb = a.stats.z_range, b.stats.z_range
-    return bool(za[0] <= zb[1] + tolerance and zb[0] <= za[1] + tolerance)
 
 
 def fuse(

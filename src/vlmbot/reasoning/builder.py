@@ -13,7 +13,13 @@ from vlmbot.errors import InputError
 from vlmbot.geometry import to_local_xy
 from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.models.stages import ColorNamer, RegionScorer, VisionStages
-from vlmbot.perception.scene import PerceivedObject, footprint_overlap
+from vlmbot.perception.objects import (
+    PerceivedObject,
+    centred_in,
+    footprint_gap,
+    footprint_overlap,
+    heights_overlap,
+)
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.reasoning.shapes import ShapePrior
 from vlmbot.types import SceneObject
@@ -262,14 +268,11 @@ def _not_parts(
         if p.container and not CONCEPTS[categories[int(np.argmax(row))]].is_container
     ]
     for i, obj in enumerate(perceived):
-        if obj.container:
-            continue
-        for holder in holders:
-            low, high = holder.stats.footprint[:2], holder.stats.footprint[2:]
-            centre = obj.stats.centroid[:2]
-            inside = bool(np.all(centre >= low) and np.all(centre <= high))
-            if inside or footprint_overlap(obj, holder) > config.part_overlap:
-                keep[i] = False
+        if not obj.container and any(
+            centred_in(obj, holder) or footprint_overlap(obj, holder) > config.part_overlap
+            for holder in holders
+        ):
+            keep[i] = False
     return keep
 
 
@@ -288,17 +291,15 @@ def _not_fragments(perceived: list[PerceivedObject], config: GraphConfig) -> np.
         if len(obj.views) != 1:
             continue
         (camera,) = obj.views
-        fi = obj.stats.footprint
-        for other in perceived:
-            if other is obj or camera not in other.views or len(other.views) < 2:
-                continue
-            fo = other.stats.footprint
-            gap = max(fo[0] - fi[2], fi[0] - fo[2], fo[1] - fi[3], fi[1] - fo[3], 0.0)
-            za, zb = obj.stats.z_range, other.stats.z_range
-            heights = za[0] <= zb[1] and zb[0] <= za[1]
-            if gap <= config.fragment_gap and heights and area(obj) < 0.5 * area(other):
-                keep[i] = False
-                break
+        keep[i] = not any(
+            other is not obj
+            and camera in other.views
+            and len(other.views) >= 2
+            and footprint_gap(obj, other) <= config.fragment_gap
+            and heights_overlap(obj, other)
+            and area(obj) < 0.5 * area(other)
+            for other in perceived
+        )
     return keep
 
 
