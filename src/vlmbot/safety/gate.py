@@ -8,6 +8,7 @@ the workspace, rejecting an action that clamping would move.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -276,27 +277,19 @@ class SafetyGate:
         members = binding.grounding.members
         if members is None or not binding.chosen:
             return None
-        ids = binding.grounding.ids
-        chosen = ids.index(binding.chosen[0])
         reference = binding.grounding.reference
         # A hypernym ("the soft toy") already covers its kinds by their own categories.
         named_kind = hypernym_members(reference.head) or hypernym_members(singular(reference.head))
-        kin = frozenset() if named_kind else look_alikes(graph.get(ids[chosen]).category)
+        kin = frozenset() if named_kind else look_alikes(graph.get(binding.chosen[0]).category)
         colors = set(reference.colors)
 
         def may_be_one(i: int) -> bool:
             if self.config.novel_rival <= members[i] < self.config.novel_min_score:
                 return True
-            node = graph.get(ids[i])
+            node = graph.get(binding.grounding.ids[i])
             return node.category in kin and (not colors or node.color in colors)
 
-        unsure = [int(i) for i in np.argsort(-members) if i != chosen and may_be_one(int(i))]
-        if not unsure:
-            return None
-        candidates = [graph.get(ids[i]) for i in [chosen, *unsure][:3]]
-        return Verdict(
-            Outcome.CLARIFY, clarification(noun, candidates, graph), tuple(c.id for c in candidates)
-        )
+        return _ask_among_possible_members(binding, members, graph, noun, may_be_one)
 
     def _uncertain_comparison(
         self, binding: Binding, graph: SceneGraph, noun: str
@@ -312,18 +305,9 @@ class SafetyGate:
         # sign of a missed member (the margins of the colour scores decide those).
         if not compares or reference.colors or members is None or not binding.chosen:
             return None
-        ids = binding.grounding.ids
-        chosen = ids.index(binding.chosen[0])
-        unsure = [
-            int(i)
-            for i in np.argsort(-members)
-            if i != chosen and self.config.comparison_rival <= members[i] < self.config.min_score
-        ]
-        if not unsure:
-            return None
-        candidates = [graph.get(ids[i]) for i in [chosen, *unsure][:3]]
-        return Verdict(
-            Outcome.CLARIFY, clarification(noun, candidates, graph), tuple(c.id for c in candidates)
+        low, high = self.config.comparison_rival, self.config.min_score
+        return _ask_among_possible_members(
+            binding, members, graph, noun, lambda i: low <= members[i] < high
         )
 
     def _check_dissent(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
@@ -422,6 +406,26 @@ class SafetyGate:
         more than clamp_tolerance (the action would no longer do what was planned)."""
         clamped, moved = self.cell.clamp(action)
         return None if moved > self.config.clamp_tolerance else clamped
+
+
+def _ask_among_possible_members(
+    binding: Binding,
+    members: np.ndarray,
+    graph: SceneGraph,
+    noun: str,
+    may_be_one: Callable[[int], bool],
+) -> Verdict | None:
+    """Ask which one is meant, the choice first and then (by membership, at most two) the
+    other objects that `may_be_one`; None when there are none."""
+    ids = binding.grounding.ids
+    chosen = ids.index(binding.chosen[0])
+    unsure = [int(i) for i in np.argsort(-members) if i != chosen and may_be_one(int(i))]
+    if not unsure:
+        return None
+    candidates = [graph.get(ids[i]) for i in [chosen, *unsure][:3]]
+    return Verdict(
+        Outcome.CLARIFY, clarification(noun, candidates, graph), tuple(c.id for c in candidates)
+    )
 
 
 def clarification(noun: str, candidates: list[GraphObject], graph: SceneGraph) -> str:
