@@ -21,7 +21,7 @@ from benchmarks.eval_cells import run as eval_cells
 
 from training.data import Frames, extract_crops, load_frames, render
 from training.dataset import training_categories
-from training.model_card import write_model_card
+from training.model_card import model_params, write_model_card
 from training.prompts import prompt_bank
 from training.shapes import fit_shape_prior
 from training.train_colors import color_samples, train_color_head
@@ -44,10 +44,6 @@ def fit_color_prototypes(colors: list[str], labs: np.ndarray) -> dict[str, np.nd
         if len(rows) >= 5:
             prototypes[word] = np.median(rows, axis=0)
     return prototypes
-
-
-def _count(module: torch.nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -171,14 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     record["total_seconds"] = round(elapsed + reused, 1)
     (out / "training.json").write_text(json.dumps(record, indent=2, default=str))
-    params = {
-        "proposals": _count(modules.proposals),
-        "regions": _count(modules.regions),
-        "text": _count(modules.text),
-        "color": 0 if modules.color is None else _count(modules.color),
-        "embed_dim": config.embed_dim,
-        "input_long_side": config.input_long_side,
-    }
+    params = model_params(modules)
     card = out / "MODEL_CARD.md"
     if "metrics" in record:
         write_model_card(card, record, params, weights.stat().st_size / 1e6)

@@ -43,15 +43,36 @@ def _row(split: str, m: dict[str, Any]) -> str:
     return "| " + " | ".join([*cells, str(m["n"]), chance]) + " |"
 
 
+def model_params(modules: Any) -> dict[str, int]:
+    """What the card says of the architecture: trainable parameters per part (TinyVLMModules)
+    and the sizes it is built with."""
+
+    def count(module: Any) -> int:
+        return 0 if module is None else sum(p.numel() for p in module.parameters())
+
+    return {
+        "proposals": count(modules.proposals),
+        "regions": count(modules.regions),
+        "text": count(modules.text),
+        "color": count(modules.color),
+        "embed_dim": modules.config.embed_dim,
+        "input_long_side": modules.config.input_long_side,
+    }
+
+
+def _recall_buckets(pooled: dict[str, Any]) -> list[str]:
+    """The recall-by-size keys of an eval_cells row ("recall_8-12px"), smallest first."""
+    keys = (k for k in pooled if k.startswith("recall_") and not k.endswith("_n"))
+    return sorted(keys, key=_bucket_low)
+
+
 def _pixel_rows(cells: dict[str, Any]) -> list[str]:
-    """Detection recall by the object's box side in the camera image (held-out cells)."""
+    """Detection recall by the object's box side in the image the detector reads (held-out
+    cells), with how many objects each bucket holds."""
     pooled = cells.get("heldout", {})
-    buckets = [key for key in pooled if key.startswith("recall_")]
-    order = sorted(buckets, key=_bucket_low)
     return [
         f"| {key.removeprefix('recall_')} | {_fmt(pooled[key])} | {pooled.get(key + '_n', '—')} |"
-        for key in order
-        if not key.endswith("_n")
+        for key in _recall_buckets(pooled)
     ]
 
 
@@ -60,44 +81,10 @@ def _bucket_low(key: str) -> int:
     return 0 if key.startswith("recall_<") else int(digits)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Rewrite a run's model card from its training.json, with the weights' parameter counts
-    and, given --cells, a later `benchmarks.eval_cells --json` measurement of the same weights."""
-    import argparse
-    import json
-
-    from vlmbot.models.tiny.weights import load_modules
-
-    parser = argparse.ArgumentParser(prog="python -m training.model_card")
-    parser.add_argument("run", help="a training run's folder (training.json, tiny.safetensors)")
-    parser.add_argument("--cells", help="eval_cells JSON to put in the card")
-    args = parser.parse_args(argv)
-    run = Path(args.run)
-    record = json.loads((run / "training.json").read_text())
-    if args.cells:
-        record["cells"] = json.loads(Path(args.cells).read_text())
-    weights = run / "tiny.safetensors"
-    modules, _, _ = load_modules(weights)
-    params = {
-        name: sum(p.numel() for p in getattr(modules, name).parameters())
-        for name in ("proposals", "regions", "text")
-    }
-    params["color"] = (
-        0 if modules.color is None else sum(p.numel() for p in modules.color.parameters())
-    )
-    params |= {"embed_dim": modules.config.embed_dim,
-               "input_long_side": modules.config.input_long_side}  # fmt: skip
-    (run / "training.json").write_text(json.dumps(record, indent=2, default=str))
-    write_model_card(run / "MODEL_CARD.md", record, params, weights.stat().st_size / 1e6)
-    return 0
-
-
 def _needed_size(cells: dict[str, Any]) -> str:
     """The smallest box side from which every bucket's recall is at least 0.9."""
     pooled = cells.get("heldout", {})
-    buckets = sorted(
-        (k for k in pooled if k.startswith("recall_") and not k.endswith("_n")), key=_bucket_low
-    )
+    buckets = _recall_buckets(pooled)
     needed = None
     for key in reversed(buckets):
         if pooled[key] is None or pooled[key] < 0.9 or pooled.get(key + "_n", 20) < 20:
@@ -256,6 +243,30 @@ def write_model_card(
         "- Small objects: see the recall-by-size table; heavily occluded objects are often missed.",
     ]
     path.write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite a run's model card from its training.json, with the weights' parameter counts
+    and, given --cells, a later `benchmarks.eval_cells --json` measurement of the same weights."""
+    import argparse
+    import json
+
+    from vlmbot.models.tiny.weights import load_modules
+
+    parser = argparse.ArgumentParser(prog="python -m training.model_card")
+    parser.add_argument("run", help="a training run's folder (training.json, tiny.safetensors)")
+    parser.add_argument("--cells", help="eval_cells JSON to put in the card")
+    args = parser.parse_args(argv)
+    run = Path(args.run)
+    record = json.loads((run / "training.json").read_text())
+    if args.cells:
+        record["cells"] = json.loads(Path(args.cells).read_text())
+    weights = run / "tiny.safetensors"
+    modules, _, _ = load_modules(weights)
+    params = model_params(modules)
+    (run / "training.json").write_text(json.dumps(record, indent=2, default=str))
+    write_model_card(run / "MODEL_CARD.md", record, params, weights.stat().st_size / 1e6)
+    return 0
 
 
 if __name__ == "__main__":
