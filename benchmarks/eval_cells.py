@@ -26,6 +26,7 @@ import numpy as np
 
 from vlmbot.agents.vlm import VLMAgent
 from vlmbot.boxes import box_iou
+from vlmbot.models.tiny.processing import letterbox_size
 from vlmbot.sim.cells import cell_set
 from vlmbot.sim.env import TabletopEnv
 from vlmbot.tasks.suite import ACTIONABLE, EpisodeSpec, build_episode
@@ -50,7 +51,7 @@ def detector_input_scale(agent: VLMAgent, height: int, width: int) -> float:
     `input_long_side` pixels; other proposers are measured in image pixels (1.0)."""
     config = getattr(agent.stages.proposer, "config", None)
     long_side = getattr(config, "input_long_side", None)
-    return 1.0 if long_side is None else min(1.0, long_side / max(height, width))
+    return 1.0 if long_side is None else letterbox_size(height, width, long_side)[0]
 
 
 def _rate(values: list[bool]) -> float | None:
