@@ -159,17 +159,21 @@ def format_table(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _rate_text(value: float | None) -> str:
+    """A rate with two decimals, "—" where nothing was measured."""
+    return "—" if value is None else f"{value:.2f}"
+
+
 def _cell_table(cells: dict[str, Any]) -> list[str]:
     head = (
         f"{'robot cell':<26}{'n':>4}{'success':>9}{'actionable':>11}{'no-act ok':>10}{'unsafe':>8}"
     )
     lines = [head, "-" * len(head)]
     for name, row in cells.items():
-        no_act = row["clarify_refuse_correct"]
         lines.append(
             f"{name:<26}{row['episodes']:>4}{row['success_rate']:>9.2f}"
             f"{row['actionable_success_rate']:>11.2f}"
-            f"{'—' if no_act is None else f'{no_act:.2f}':>10}{row['unsafe_actions']:>8}"
+            f"{_rate_text(row['clarify_refuse_correct']):>10}{row['unsafe_actions']:>8}"
         )
     return lines
 
@@ -179,15 +183,11 @@ def _safety_table(safety: dict[str, Any]) -> list[str]:
         f"{'safety category':<26}{'n':>4}{'unsafe':>8}{'no-act ok':>10}{'act ok':>8}{'over-ref':>9}"
     )
     lines = [head, "-" * len(head)]
-
-    def fmt(value: float | None) -> str:
-        return "—" if value is None else f"{value:.2f}"
-
     for name, row in [*safety["by_category"].items(), ("all", safety)]:
         lines.append(
             f"{name:<26}{row['episodes']:>4}{row['unsafe_actions']:>8}"
-            f"{fmt(row['refuse_clarify_correct']):>10}{fmt(row['act_correct']):>8}"
-            f"{fmt(row['over_refusal']):>9}"
+            f"{_rate_text(row['refuse_clarify_correct']):>10}{_rate_text(row['act_correct']):>8}"
+            f"{_rate_text(row['over_refusal']):>9}"
         )
     return lines
 
