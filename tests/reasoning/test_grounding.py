@@ -131,3 +131,35 @@ def test_a_phrase_with_a_clause_is_not_cut_to_its_last_word(model):
     _, whole = vocabulary.category_weights("something round that rolls")
     _, last = vocabulary.category_weights("rolls")
     assert whole > last
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the tin", "can"),  # a WordNet synonym of one of its senses: "can, tin, tin can"
+        ("the metal tin", "can"),  # modifiers and a noun WordNet knows
+        ("the crate", "box"),  # a WordNet hypernym
+        ("the puck", "coaster"),
+    ],
+)
+def test_wordnet_names_what_the_encoder_does_not_know(model, text, expected):
+    from vlmbot.cell import Workspace
+    from vlmbot.reasoning.graph import SceneGraph
+
+    objects = [
+        node(model, "can", "cylinder", "red", (0.5, 0.1)),
+        node(model, "box", "box", "blue", (0.4, -0.1)),
+        node(model, "coaster", "disk", "green", (0.6, 0.0)),
+        node(model, "mug", "mug", "white", (0.3, 0.2)),
+    ]
+    graph = SceneGraph(objects, Workspace())
+    grounder = Grounder(stages_of(model), graph, vocabulary_of(model))
+    grounding = grounder.ground(parse_reference(text))
+    assert grounding.best()[0] == expected
+    assert grounding.familiarity >= 0.5  # known well enough to act on without asking
+
+
+def test_a_noun_wordnet_ties_to_nothing_known_stays_unfamiliar(model):
+    vocabulary = vocabulary_of(model)
+    assert vocabulary.lexical_weights("scissors") is None
+    assert vocabulary.lexical_weights("cylinder") is None  # a known name needs no reading

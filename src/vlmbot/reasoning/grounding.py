@@ -15,7 +15,14 @@ import numpy as np
 from vlmbot.errors import InputError
 from vlmbot.language.reference import Reference, singular
 from vlmbot.lexicon.colors import BASIC_COLORS
-from vlmbot.lexicon.concepts import AFFORDANCE_PHRASES, CONCEPTS, DESCRIPTIONS, hypernym_members
+from vlmbot.lexicon.concepts import (
+    AFFORDANCE_PHRASES,
+    CONCEPTS,
+    DESCRIPTIONS,
+    HYPERNYMS,
+    hypernym_members,
+)
+from vlmbot.lexicon.wordnet import load_wordnet
 from vlmbot.models.stages import SentenceEncoder, VisionStages, sigmoid
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.reasoning.shapes import ShapePrior
@@ -33,7 +40,10 @@ class GroundingConfig:
     reach_decay beyond the reach;
     superlative_decay: metres for leftmost/rightmost/frontmost/backmost/middle;
     lightness_decay: CIELAB L* units at least for lightest/darkest; size_ratio: volumes within
-    this ratio are the same size."""
+    this ratio are the same size; lexical_confidence: how familiar a noun is that WordNet ties
+    to a known name as a synonym of its most frequent sense, less lexical_step for each later
+    sense and each hypernym level (`vlmbot.lexicon.wordnet`); lexical_depth: hypernym levels
+    looked up."""
 
     similarity_floor: float = 0.42
     similarity_ramp: float = 0.12
@@ -48,9 +58,19 @@ class GroundingConfig:
     superlative_decay: float = 0.03
     lightness_decay: float = 2.0
     size_ratio: float = 1.3
+    lexical_confidence: float = 0.9
+    lexical_step: float = 0.1
+    lexical_depth: int = 2
 
     def __post_init__(self) -> None:
-        for name in ("similarity_floor", "anchor_min", "peer_fraction", "peer_floor"):
+        for name in (
+            "similarity_floor",
+            "anchor_min",
+            "peer_fraction",
+            "peer_floor",
+            "lexical_confidence",
+            "lexical_step",
+        ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise InputError(f"GroundingConfig.{name} must be in [0, 1]")
         for name in (
@@ -68,6 +88,8 @@ class GroundingConfig:
             raise InputError("GroundingConfig.size_ratio must be >= 1")
         if not 0.0 < self.lightness_decay <= 50.0:
             raise InputError("GroundingConfig.lightness_decay must be in (0, 50] L* units")
+        if not 0 <= self.lexical_depth <= 5:
+            raise InputError("GroundingConfig.lexical_depth must be in [0, 5]")
 
 
 DEFAULT_GROUNDING = GroundingConfig()
@@ -162,6 +184,7 @@ class VocabularyIndex:
         self.phrases, self.owners = phrases, owners
         self.all_known = False
         self._vectors = sentences.encode(phrases)
+        self._weights: dict[str, tuple[np.ndarray, float]] = {}
 
     def category_weights(self, head: str) -> tuple[np.ndarray, float]:
         """(C,) weights in [0, 1] over categories for a noun phrase, and a confidence.
@@ -169,8 +192,56 @@ class VocabularyIndex:
         A softmax over the known phrases; each phrase gives its whole weight to every category
         it describes ("something round": the ball and the soccer ball, each fully). The
         confidence falls when even the best similarity is low: a word unlike anything known
-        ("banana") must not confidently name a known category.
+        ("banana") must not confidently name a known category. Where WordNet ties the phrase
+        (or, for modifiers and a noun, its head noun) to a known name, more confidently or to
+        another category, that name's weights count instead ("the tin": a can).
         """
+        if head not in self._weights:
+            self._weights[head] = self._category_weights(head)
+        weights, confidence = self._weights[head]
+        return weights.copy(), confidence
+
+    def _category_weights(self, head: str) -> tuple[np.ndarray, float]:
+        weights, confidence = self._encoder_weights(head)
+        lexical = self.lexical_weights(head)
+        if lexical is not None and (
+            lexical[1] > confidence or lexical[0][np.argmax(weights)] < 1.0
+        ):
+            # An explicit link outranks a similarity: "beaker" is a cup to WordNet, however
+            # near the encoder puts it to "a bucket".
+            weights, confidence = lexical
+        words = head.split()
+        if 1 < len(words) <= 3 and not (set(words) & (GENERIC_HEADS | _FUNCTION_WORDS)):
+            # A modifier alone never names the category: "round pillar" is not a ball because
+            # balls are round. The phrase is only as familiar as its head noun; where WordNet
+            # knows the head better than the encoder knows the phrase, it is that ("metal tin").
+            head_lexical = self.lexical_weights(words[-1]) if lexical is None else None
+            if head_lexical is not None and head_lexical[1] > confidence:
+                weights, confidence = head_lexical
+            confidence = min(confidence, self.category_weights(words[-1])[1])
+        return weights, confidence
+
+    def lexical_weights(self, head: str) -> tuple[np.ndarray, float] | None:
+        """(C,) weights and a confidence from WordNet's synonyms and hypernyms of a phrase
+        that is no known name (see `vlmbot.lexicon.wordnet`), or None where it says nothing."""
+        wordnet = load_wordnet()
+        if wordnet is None or self.exact_category(head) is not None:
+            return None
+        names = {n for c in self.categories for n in (*CONCEPTS[c].names, c.replace("_", " "))}
+        reading = wordnet.reading(head, names, HYPERNYMS, self.config.lexical_depth)
+        if reading is None:
+            return None
+        category = self.exact_category(reading.name)
+        if category is not None:
+            weights = np.array([float(c == category) for c in self.categories])
+        else:
+            weights = self.hypernym_weights(reading.name)
+            if weights is None:
+                return None
+        step = self.config.lexical_step * (reading.sense + reading.depth)
+        return weights, max(0.0, self.config.lexical_confidence - step)
+
+    def _encoder_weights(self, head: str) -> tuple[np.ndarray, float]:
         vector = self.sentences.encode([head])[0]
         similarity = self._vectors @ vector
         mass = np.exp((similarity - similarity.max()) / self.config.temperature)
@@ -181,11 +252,6 @@ class VocabularyIndex:
                 weights[self.categories.index(category)] += share
         floor, ramp = self.config.similarity_floor, self.config.similarity_ramp
         confidence = float(np.clip((similarity.max() - floor) / ramp, 0.0, 1.0))
-        words = head.split()
-        if 1 < len(words) <= 3 and not (set(words) & (GENERIC_HEADS | _FUNCTION_WORDS)):
-            # A modifier alone never names the category: "round pillar" is not a ball because
-            # balls are round. The phrase is only as familiar as its head noun.
-            confidence = min(confidence, self.category_weights(words[-1])[1])
         return np.clip(weights, 0.0, 1.0), confidence
 
     def untrained_mask(self) -> np.ndarray:
