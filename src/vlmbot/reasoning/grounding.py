@@ -232,12 +232,13 @@ class VocabularyIndex:
         if reading is None:
             return None
         category = self.exact_category(reading.name)
-        if category is not None:
-            weights = np.array([float(c == category) for c in self.categories])
-        else:
-            weights = self.hypernym_weights(reading.name)
-            if weights is None:
-                return None
+        weights = (
+            np.array([float(c == category) for c in self.categories])
+            if category is not None
+            else self.hypernym_weights(reading.name)
+        )
+        if weights is None:
+            return None
         step = self.config.lexical_step * (reading.sense + reading.depth)
         return weights, max(0.0, self.config.lexical_confidence - step)
 
