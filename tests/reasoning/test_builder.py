@@ -5,7 +5,7 @@ import pytest
 
 from vlmbot.lexicon.concepts import CONCEPTS
 from vlmbot.perception.objects import PerceivedObject
-from vlmbot.reasoning.builder import DEFAULT_GRAPH, _not_fragments, _not_parts
+from vlmbot.reasoning.builder import DEFAULT_GRAPH, _not_fragments, _not_parts, _on_the_table
 
 CATEGORIES = list(CONCEPTS)
 
@@ -52,3 +52,27 @@ def test_an_item_on_a_proposal_of_a_kind_that_holds_nothing_is_part_of_it(holder
     item = box((0.44, -0.26, 0.01), (0.48, -0.22, 0.04), ("front", "top"), seed=1)
     keep = _not_parts([container, item], probs(holder, "block"), CATEGORIES, DEFAULT_GRAPH)
     assert keep.tolist() == [True, kept]
+
+
+CUBE_TOP = ((0.50, 0.00, 0.025), (0.56, 0.06, 0.063))  # a 6 cm cube whose lower 2.5 cm is hidden
+PLATE = ((0.47, -0.03, 0.0), (0.59, 0.09, 0.02))
+
+
+@pytest.mark.parametrize(
+    ("objects", "height"),
+    [
+        ([CUBE_TOP], 0.063),  # nothing under it: it stands on the table
+        ([CUBE_TOP, PLATE], None),  # it rests on the plate: its base is what was seen
+        ([((0.50, 0.00, 0.08), (0.56, 0.06, 0.12))], None),  # held in the air, far above
+        ([((0.50, 0.00, 0.004), (0.56, 0.06, 0.063))], None),  # its base is in view
+    ],
+)
+def test_an_object_with_a_hidden_base_stands_on_the_table(objects, height):
+    perceived = [box(low, high, ("front",), seed=i) for i, (low, high) in enumerate(objects)]
+    position, extent, _ = _on_the_table(perceived, 0.0, DEFAULT_GRAPH)[0]
+    _, seen_extent, _ = perceived[0].geometry(0.0)
+    expected = seen_extent[2] if height is None else height
+    assert extent[2] == pytest.approx(expected, abs=0.003)
+    assert position[2] - extent[2] / 2 == pytest.approx(
+        0.0 if height else perceived[0].geometry(0.0)[0][2] - seen_extent[2] / 2, abs=0.003
+    )

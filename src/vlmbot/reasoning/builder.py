@@ -43,7 +43,11 @@ class GraphConfig:
     times longer than wide, its top within wall_rim of the rim, between wall_band of the wall,
     is the container's wall. Slices: a thin part (at most slice_thin of the category's height)
     within slice_contact under an object, overlapping it by slice_overlap, of Lab distance
-    below slice_color, the two no taller than slice_total of one such object, is one object."""
+    below slice_color, the two no taller than slice_total of one such object, is one object.
+    Hidden bases: an object whose lowest visible point is hidden_base[0]..hidden_base[1] above
+    the table with no object under it stands on the table, its lower part hidden from every
+    camera (behind a neighbour, out of frame, or a side no camera sees): its bottom is the
+    table."""
 
     novelty_floor: float = 0.02
     untrained_uniform: float = 0.5
@@ -62,6 +66,7 @@ class GraphConfig:
     slice_total: float = 1.4
     slice_overlap: float = 0.6
     slice_color: float = 20.0
+    hidden_base: tuple[float, float] = (0.008, 0.05)
 
     def __post_init__(self) -> None:
         unit = (
@@ -92,6 +97,8 @@ class GraphConfig:
                 raise InputError(f"GraphConfig.{name} must be positive")
         if not self.wall_band[0] < self.wall_band[1]:
             raise InputError("GraphConfig.wall_band must be (low, high)")
+        if not 0.0 < self.hidden_base[0] < self.hidden_base[1] <= 0.2:
+            raise InputError("GraphConfig.hidden_base must be (low, high) in (0, 0.2] metres")
 
 
 DEFAULT_GRAPH = GraphConfig()
@@ -373,10 +380,29 @@ def _joined(perceived: list[PerceivedObject], i: int, j: int) -> list[PerceivedO
     return [joined if k == j else p for k, p in enumerate(perceived) if k != i]
 
 
+def _on_the_table(
+    perceived: list[PerceivedObject], table_z: float, config: GraphConfig
+) -> list[Geometry]:
+    """Each object's geometry, world frame; one whose base is hidden (see GraphConfig) reaches
+    down to the table: a 6 cm cube whose lower half a bowl hides is 6 cm tall, not a 3 cm box."""
+    out = []
+    for i, obj in enumerate(perceived):
+        position, extent, yaw = obj.geometry(table_z)
+        bottom, top = position[2] - extent[2] / 2, position[2] + extent[2] / 2
+        low, high = config.hidden_base
+        others = [other for j, other in enumerate(perceived) if j != i]
+        supported = any(centred_in(obj, o) and o.stats.z_range[0] < bottom for o in others)
+        if low < bottom - table_z <= high and not supported:
+            extent[2] = top - table_z
+            position[2] = (top + table_z) / 2
+        out.append((position, extent, yaw))
+    return out
+
+
 def _classify(
     perceived: list[PerceivedObject], classifier: CategoryClassifier, workspace: Workspace
 ) -> tuple[list[Geometry], np.ndarray]:
-    geometry = [p.geometry(workspace.table_z) for p in perceived]
+    geometry = _on_the_table(perceived, workspace.table_z, classifier.config)
     # Shape evidence only where the prior was measured: inside the workspace, where the
     # cameras see objects up close (far away, few depth points make poor extents).
     extents = np.stack(

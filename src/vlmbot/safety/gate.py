@@ -51,7 +51,7 @@ class GateConfig:
     weak_ratio: float = 2.5
     novel_min_score: float = 0.5
     novel_rival: float = 0.03
-    comparison_rival: float = 0.05
+    comparison_rival: float = 0.02
     dissent_low: float = 0.05
     dissent_high: float = 0.5
     familiar: float = 0.5
