@@ -37,3 +37,10 @@ def test_flat_top(category, flat_top):
 
 def test_hypernyms_cover_their_kinds():
     assert set(hypernym_members("toy animal")) == {"duck", "teddy_bear"}
+
+
+def test_a_name_covers_the_kinds_of_its_category():
+    from vlmbot.lexicon.concepts import covered_by
+
+    assert covered_by("sphere") == ("sphere", "soccer_ball")  # a soccer ball is a ball
+    assert covered_by("block") == ("block",)  # "the block" is the toy cube only

@@ -163,3 +163,19 @@ def test_a_noun_wordnet_ties_to_nothing_known_stays_unfamiliar(model):
     vocabulary = vocabulary_of(model)
     assert vocabulary.lexical_weights("scissors") is None
     assert vocabulary.lexical_weights("cylinder") is None  # a known name needs no reading
+
+
+def test_the_ball_is_either_ball_a_sphere_or_a_soccer_ball(model):
+    from vlmbot.cell import Workspace
+    from vlmbot.reasoning.graph import SceneGraph
+
+    objects = [
+        node(model, "sphere", "sphere", "red", (0.5, 0.1)),
+        node(model, "soccer", "soccer_ball", "white", (0.4, -0.1)),
+        node(model, "mug", "mug", "white", (0.3, 0.2)),
+    ]
+    grounder = Grounder(stages_of(model), SceneGraph(objects, Workspace()), vocabulary_of(model))
+    ball = grounder.ground(parse_reference("the ball"))
+    assert set(ball.above(0.5)) == {"sphere", "soccer"}
+    soccer = grounder.ground(parse_reference("the soccer ball"))
+    assert soccer.above(0.5) == ["soccer"]

@@ -129,6 +129,21 @@ def test_shape_turns_a_jenga_lookalike_into_the_untrained_domino():
     np.testing.assert_allclose(with_shape.sum(axis=1), 1.0)
 
 
+def test_a_second_reading_of_the_extents_counts_as_much_as_the_first():
+    prior = ShapePrior.fit({"jenga_block": _samples(JENGA)})
+    classifier = CategoryClassifier(_JengaLookingScorer(), ALL_BUT_DOMINO, prior)
+    regions = np.ones((1, 1))
+    domino = classifier.categories.index("domino")
+    seen_flat = classifier(regions, np.array([DOMINO]))[0]
+    either = classifier(regions, np.array([DOMINO]), np.array([JENGA]))[0]
+    no_second = classifier(regions, np.array([DOMINO]), np.full((1, 3), np.nan))[0]
+    np.testing.assert_allclose(no_second, seen_flat)  # a NaN row is no second reading
+    # the likelihood is the mean over both readings: the one a category explains well counts
+    jenga = classifier.categories.index("jenga_block")
+    assert seen_flat.argmax() == domino and either.argmax() == jenga
+    np.testing.assert_allclose(either.sum(), 1.0)
+
+
 def test_a_tray_wall_seen_again_is_no_object_but_what_stands_inside_is():
     from vlmbot.reasoning.builder import _wall_echo
 

@@ -138,6 +138,17 @@ HYPERNYMS: dict[str, str] = {
 }  # fmt: skip
 
 
+#: Categories that are kinds of another whose names therefore cover them: a soccer ball is a
+#: ball, so "the ball" with a sphere and a soccer ball on the table is either. (Not every
+#: name's head noun makes a kind: "the block" is the toy cube, not the jenga block.)
+KINDS: dict[str, tuple[str, ...]] = {"sphere": ("soccer_ball",)}
+
+
+def covered_by(category: str) -> tuple[str, ...]:
+    """The category and the kinds of it its names also name ("ball": sphere, soccer_ball)."""
+    return (category, *KINDS.get(category, ()))
+
+
 def hypernym_members(head: str) -> tuple[str, ...]:
     """Categories a hypernym covers ("toy animal" → duck, teddy_bear); () for other words."""
     affordance = HYPERNYMS.get(head)

@@ -148,9 +148,16 @@ class CategoryClassifier:
     ) -> CategoryClassifier:
         return cls(stages.scorer, stages.trained_categories, shapes, categories=categories)
 
-    def __call__(self, embeddings: np.ndarray, extents: np.ndarray | None = None) -> np.ndarray:
+    def __call__(
+        self,
+        embeddings: np.ndarray,
+        extents: np.ndarray | None = None,
+        alternatives: np.ndarray | None = None,
+    ) -> np.ndarray:
         """(N, D) embeddings, (N, 3) extents (metres; a NaN row: not measured reliably) or
-        None → (N, C) probabilities."""
+        None → (N, C) probabilities. alternatives: (N, 3) a second reading of the extents
+        (NaN row: none), equally likely: a base that may be hidden or may not be. The shape
+        likelihood is then the mean over the two readings."""
         probs = self.appearance(embeddings)
         if self.shapes is None or extents is None or not len(probs):
             return probs
@@ -158,6 +165,12 @@ class CategoryClassifier:
         if not measured.any():
             return probs
         loglik = self.shapes.log_likelihood(extents[measured], self.categories)
+        if alternatives is not None:
+            other = alternatives[measured]
+            has = ~np.isnan(other).any(axis=1)
+            if has.any():
+                second = self.shapes.log_likelihood(other[has], self.categories)
+                loglik[has] = np.logaddexp(loglik[has], second) - np.log(2.0)
         posterior = probs[measured] * np.exp(loglik - loglik.max(axis=1, keepdims=True))
         total = posterior.sum(axis=1, keepdims=True)
         shaped = np.where(total > 0, posterior / np.maximum(total, 1e-300), probs[measured])
@@ -382,10 +395,13 @@ def _joined(perceived: list[PerceivedObject], i: int, j: int) -> list[PerceivedO
 
 def _on_the_table(
     perceived: list[PerceivedObject], table_z: float, config: GraphConfig
-) -> list[Geometry]:
-    """Each object's geometry, world frame; one whose base is hidden (see GraphConfig) reaches
-    down to the table: a 6 cm cube whose lower half a bowl hides is 6 cm tall, not a 3 cm box."""
+) -> tuple[list[Geometry], np.ndarray]:
+    """Each object's geometry, world frame, and (N, 3) the extents as seen where its base may
+    be hidden (NaN rows elsewhere): one whose base is hidden (see GraphConfig) reaches down to
+    the table, a 6 cm cube whose lower half a bowl hides is 6 cm tall, not a 3 cm box; but a
+    ball seen from above also shows no base, so what was seen stays the other reading."""
     out = []
+    seen = np.full((len(perceived), 3), np.nan)
     for i, obj in enumerate(perceived):
         position, extent, yaw = obj.geometry(table_z)
         bottom, top = position[2] - extent[2] / 2, position[2] + extent[2] / 2
@@ -393,22 +409,24 @@ def _on_the_table(
         others = [other for j, other in enumerate(perceived) if j != i]
         supported = any(centred_in(obj, o) and o.stats.z_range[0] < bottom for o in others)
         if low < bottom - table_z <= high and not supported:
-            extent[2] = top - table_z
-            position[2] = (top + table_z) / 2
+            seen[i] = extent
+            extent = np.array([extent[0], extent[1], top - table_z])
+            position = np.array([position[0], position[1], (top + table_z) / 2])
         out.append((position, extent, yaw))
-    return out
+    return out, seen
 
 
 def _classify(
     perceived: list[PerceivedObject], classifier: CategoryClassifier, workspace: Workspace
 ) -> tuple[list[Geometry], np.ndarray]:
-    geometry = _on_the_table(perceived, workspace.table_z, classifier.config)
+    geometry, seen = _on_the_table(perceived, workspace.table_z, classifier.config)
     # Shape evidence only where the prior was measured: inside the workspace, where the
     # cameras see objects up close (far away, few depth points make poor extents).
     extents = np.stack(
         [g[1] if workspace.contains(g[0][:2]) else np.full(3, np.nan) for g in geometry]
     )
-    return geometry, classifier(np.stack([p.embedding for p in perceived]), extents)
+    embeddings = np.stack([p.embedding for p in perceived])
+    return geometry, classifier(embeddings, extents, seen)
 
 
 def build_graph(

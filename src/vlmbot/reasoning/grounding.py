@@ -20,6 +20,7 @@ from vlmbot.lexicon.concepts import (
     CONCEPTS,
     DESCRIPTIONS,
     HYPERNYMS,
+    covered_by,
     hypernym_members,
 )
 from vlmbot.lexicon.wordnet import load_wordnet
@@ -402,7 +403,8 @@ class Grounder:
         if exact is not None:
             if exact not in categories:  # a known category this cell has none of
                 return np.zeros(len(objects))
-            return probs[:, categories.index(exact)]
+            covered = [categories.index(c) for c in covered_by(exact) if c in categories]
+            return np.clip(probs[:, covered].sum(axis=1), 0.0, 1.0)
         hypernym = self.vocabulary.hypernym_weights(head)
         if hypernym is not None:
             return np.clip(probs @ hypernym, 0.0, 1.0)
