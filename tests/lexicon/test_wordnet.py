@@ -109,3 +109,24 @@ def test_everyday_nouns_in_wordnet(word, name):
     names = {"can", "box", "disk", "bottle", "cup", "cube", "bucket", "ball", "bowl", "plate"}
     reading = load_wordnet().reading(word, names)
     assert (reading.name if reading else None) == name
+
+
+@pytest.mark.parametrize(
+    ("word", "unrelated"),
+    [
+        ("toothbrush", True),  # a brush, an implement: nothing vlmbot knows
+        ("knife", True),
+        ("apple", True),
+        ("fruit", False),  # a banana is an edible fruit: a general word for a known category
+        ("container", False),  # a known group
+        ("canister", False),  # a container
+        ("platter", False),  # tableware, a known group
+        ("tin", False),  # a can
+        ("blorp", False),  # not in WordNet: it may be anything
+    ],
+)
+def test_unrelated_objects(word, unrelated):
+    from vlmbot.lexicon.concepts import CONCEPTS, HYPERNYMS
+
+    names = {n for c in CONCEPTS.values() for n in c.names}
+    assert load_wordnet().unrelated(word, names, HYPERNYMS) is unrelated

@@ -179,3 +179,14 @@ def test_the_ball_is_either_ball_a_sphere_or_a_soccer_ball(model):
     assert set(ball.above(0.5)) == {"sphere", "soccer"}
     soccer = grounder.ground(parse_reference("the soccer ball"))
     assert soccer.above(0.5) == ["soccer"]
+
+
+def test_an_object_wordnet_knows_as_nothing_known_is_not_found(model):
+    from vlmbot.cell import Workspace
+    from vlmbot.reasoning.graph import SceneGraph
+
+    objects = [node(model, "pen", "marker", "red", (0.5, 0.1))]
+    grounder = Grounder(stages_of(model), SceneGraph(objects, Workspace()), vocabulary_of(model))
+    grounding = grounder.ground(parse_reference("the toothbrush"))
+    assert grounding.scores.max() == 0.0 and grounding.region is None
+    assert grounder.ground(parse_reference("the brick")).region is not None  # "toy brick"'s head

@@ -71,6 +71,7 @@ class WordNet:
         self._index: dict[str, tuple[int, ...]] = {}
         self._lines: dict[int, str] = {}
         self._exceptions: dict[str, str] = {}
+        self._known: dict[tuple[frozenset[str], int], frozenset[int]] = {}
         lexnames = {}
         for line in _read(root / "lexnames"):
             fields = line.split()
@@ -143,6 +144,38 @@ class WordNet:
                     if lemma in names:
                         return Reading(word, lemma, rank, depth)
         return None
+
+    def unrelated(
+        self, word: str, names: Iterable[str], groups: Iterable[str] = (), depth: int = 12
+    ) -> bool:
+        """Whether WordNet knows `word` as a physical thing (a main name of one of its senses)
+        that has nothing to do with the known names and groups: neither it nor anything it is
+        a kind of is one ("toothbrush": a brush, an implement), and it is not what one of them
+        is a kind of ("fruit" is: a banana is an edible fruit). False for words WordNet does
+        not know: they may be anything."""
+        known = frozenset(names) | frozenset(groups)
+        senses = self.senses(_lemma(word.strip().lower()))
+        if not senses:
+            return False
+        if any(lemma in known for s in self._closure(senses, depth) for lemma in s.lemmas):
+            return False
+        return not ({s.offset for s in senses} & self._known_closure(known, depth))
+
+    def _closure(self, senses: list[Synset], depth: int) -> list[Synset]:
+        """The senses and every hypernym up to `depth` levels above them."""
+        seen = {s.offset: s for s in senses}
+        frontier = list(senses)
+        for _ in range(depth):
+            frontier = [self.synset(h) for s in frontier for h in s.hypernyms if h not in seen]
+            for s in frontier:
+                seen[s.offset] = s
+        return list(seen.values())
+
+    def _known_closure(self, known: frozenset[str], depth: int) -> frozenset[int]:
+        if (known, depth) not in self._known:
+            senses = [s for name in sorted(known) for s in self.senses(name)]
+            self._known[known, depth] = frozenset(s.offset for s in self._closure(senses, depth))
+        return self._known[known, depth]
 
 
 def _lemma(text: str) -> str:

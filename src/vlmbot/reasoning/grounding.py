@@ -186,6 +186,7 @@ class VocabularyIndex:
         self.all_known = False
         self._vectors = sentences.encode(phrases)
         self._weights: dict[str, tuple[np.ndarray, float]] = {}
+        self._unrelated: dict[str, bool] = {}
 
     def category_weights(self, head: str) -> tuple[np.ndarray, float]:
         """(C,) weights in [0, 1] over categories for a noun phrase, and a confidence.
@@ -242,6 +243,26 @@ class VocabularyIndex:
             return None
         step = self.config.lexical_step * (reading.sense + reading.depth)
         return weights, max(0.0, self.config.lexical_confidence - step)
+
+    def unrelated(self, head: str) -> bool:
+        """Whether WordNet knows the noun as an object that has nothing to do with any known
+        category ("toothbrush"; see `WordNet.unrelated`): no appearance score may then stand in
+        for it. The head nouns of known names count as known ("brick": the toy brick)."""
+        if head not in self._unrelated:
+            wordnet = load_wordnet()
+            self._unrelated[head] = (
+                wordnet is not None
+                and head not in GENERIC_HEADS
+                and self.exact_category(head) is None
+                and self.hypernym_weights(head) is None
+                and self.lexical_weights(head) is None
+                and wordnet.unrelated(head, self._known_words(), HYPERNYMS)
+            )
+        return self._unrelated[head]
+
+    def _known_words(self) -> set[str]:
+        names = {n for c in CONCEPTS.values() for n in (*c.names, c.category.replace("_", " "))}
+        return names | {n.split()[-1] for n in names}
 
     def _encoder_weights(self, head: str) -> tuple[np.ndarray, float]:
         vector = self.sentences.encode([head])[0]
@@ -408,6 +429,8 @@ class Grounder:
         hypernym = self.vocabulary.hypernym_weights(head)
         if hypernym is not None:
             return np.clip(probs @ hypernym, 0.0, 1.0)
+        if self.vocabulary.unrelated(head):
+            return np.zeros(len(objects))  # "the toothbrush": none of what the model knows
         weights, confidence = self.vocabulary.category_weights(head)
         region = self._region_scores(head)
         # How much of the phrase the known names and affordances explain decides whom to
@@ -427,7 +450,7 @@ class Grounder:
         head = singular(head) if head not in self._all_names() else head
         if self.vocabulary.exact_category(head) is not None:
             return None
-        if self.vocabulary.hypernym_weights(head) is not None:
+        if self.vocabulary.hypernym_weights(head) is not None or self.vocabulary.unrelated(head):
             return None
         return self._region_scores(head)
 
