@@ -402,12 +402,14 @@ def _on_the_table(
     ball seen from above also shows no base, so what was seen stays the other reading."""
     out = []
     seen = np.full((len(perceived), 3), np.nan)
+    low, high = config.hidden_base
     for i, obj in enumerate(perceived):
         position, extent, yaw = obj.geometry(table_z)
         bottom, top = position[2] - extent[2] / 2, position[2] + extent[2] / 2
-        low, high = config.hidden_base
-        others = [other for j, other in enumerate(perceived) if j != i]
-        supported = any(centred_in(obj, o) and o.stats.z_range[0] < bottom for o in others)
+        supported = any(
+            j != i and centred_in(obj, o) and o.stats.z_range[0] < bottom
+            for j, o in enumerate(perceived)
+        )
         if low < bottom - table_z <= high and not supported:
             seen[i] = extent
             extent = np.array([extent[0], extent[1], top - table_z])

@@ -153,6 +153,11 @@ class Grounding:
         return [self.ids[i] for i in self.order if self.scores[i] >= threshold]
 
 
+def _names_of(category: str) -> tuple[str, ...]:
+    """A category's names and its own name in words ("teddy_bear" → "teddy bear")."""
+    return (*CONCEPTS[category].names, category.replace("_", " "))
+
+
 class VocabularyIndex:
     """The text encoder's map from any noun phrase to the known categories and affordances."""
 
@@ -187,6 +192,11 @@ class VocabularyIndex:
         self._vectors = sentences.encode(phrases)
         self._weights: dict[str, tuple[np.ndarray, float]] = {}
         self._unrelated: dict[str, bool] = {}
+        # Names WordNet readings may land on (this vocabulary's), and the words that count as
+        # known when asking whether a noun is unrelated (every category's, and their heads).
+        self._names = {n for c in self.categories for n in _names_of(c)}
+        every = {n for c in CONCEPTS for n in _names_of(c)}
+        self._known_words = every | {n.split()[-1] for n in every}
 
     def category_weights(self, head: str) -> tuple[np.ndarray, float]:
         """(C,) weights in [0, 1] over categories for a noun phrase, and a confidence.
@@ -229,8 +239,7 @@ class VocabularyIndex:
         wordnet = load_wordnet()
         if wordnet is None or self.exact_category(head) is not None:
             return None
-        names = {n for c in self.categories for n in (*CONCEPTS[c].names, c.replace("_", " "))}
-        reading = wordnet.reading(head, names, HYPERNYMS, self.config.lexical_depth)
+        reading = wordnet.reading(head, self._names, HYPERNYMS, self.config.lexical_depth)
         if reading is None:
             return None
         category = self.exact_category(reading.name)
@@ -256,13 +265,9 @@ class VocabularyIndex:
                 and self.exact_category(head) is None
                 and self.hypernym_weights(head) is None
                 and self.lexical_weights(head) is None
-                and wordnet.unrelated(head, self._known_words(), HYPERNYMS)
+                and wordnet.unrelated(head, self._known_words, HYPERNYMS)
             )
         return self._unrelated[head]
-
-    def _known_words(self) -> set[str]:
-        names = {n for c in CONCEPTS.values() for n in (*c.names, c.category.replace("_", " "))}
-        return names | {n.split()[-1] for n in names}
 
     def _encoder_weights(self, head: str) -> tuple[np.ndarray, float]:
         vector = self.sentences.encode([head])[0]
@@ -286,8 +291,8 @@ class VocabularyIndex:
         return np.array([c not in trained for c in self.categories])
 
     def exact_category(self, head: str) -> str | None:
-        for category, concept in CONCEPTS.items():
-            if head in concept.names or head == category.replace("_", " "):
+        for category in CONCEPTS:
+            if head in _names_of(category):
                 return category
         return None
 
