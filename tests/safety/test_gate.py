@@ -162,6 +162,37 @@ def test_gate_asks_when_a_superlative_ranks_objects_that_may_or_may_not_be_novel
 
 
 @pytest.mark.parametrize(
+    ("rival_kind", "rival_color", "outcome"),
+    [
+        (0.05, 1.0, Outcome.CLARIFY),  # clearly white, maybe a cylinder: one of those compared
+        (0.05, 0.3, Outcome.ACT),  # a borderline shade: the colour margins decide
+        (0.01, 1.0, Outcome.ACT),  # clearly no cylinder
+    ],
+)
+def test_a_comparison_with_a_colour_asks_about_a_possible_member_of_that_colour(
+    tabletop, rival_kind, rival_color, outcome
+):
+    """ "The smaller white canister" where the model took one white cylinder for a ball:
+    comparing only the cylinders it is sure of would pick the wrong one."""
+    from vlmbot.planning.planner import Binding, Placement, Proposal
+    from vlmbot.reasoning.grounding import Grounding
+
+    reference = parse_reference("the smaller white cylinder")
+    ids = tuple(o.id for o in tabletop.objects)
+    kind = np.array([0.9 if i == "red_block" else rival_kind * (i == "duck") for i in ids])
+    color = np.array([rival_color if i == "duck" else 1.0 for i in ids])
+    grounding = Grounding(reference, kind * color, ids, members=kind * color, kind=kind)
+    proposal = Proposal(
+        [Placement("red_block", "in", "tray")],
+        [Binding("target", grounding, True, ("red_block",))],
+    )
+    verdict = SafetyGate().review(proposal, tabletop)
+    assert verdict.outcome is outcome
+    if outcome is Outcome.CLARIFY:
+        assert set(verdict.evidence) == {"red_block", "duck"}
+
+
+@pytest.mark.parametrize(
     ("text", "outcome"),
     [
         ("put the block in the tray", Outcome.CLARIFY),  # "the": which one?

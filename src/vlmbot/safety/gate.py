@@ -35,7 +35,9 @@ class GateConfig:
     score a referent of a category the model never saw needs before acting without asking,
     and novel_rival: the score from which another candidate for it is a rival;
     comparison_rival: for a superlative, ordinal or size word, the membership in the noun's
-    kind from which an object below min_score may still be one of the objects compared;
+    kind from which an object below min_score may still be one of the objects compared
+    (with colour words: one whose colour score is at least comparison_color, clearly that
+    colour);
     dissent_low, dissent_high: for a paraphrase, the model's region-text score below which it
     contradicts the choice when another object scores above dissent_high (then: ask);
     familiar: below this familiarity of a paraphrase, its referent needs `confident`, above it
@@ -52,6 +54,7 @@ class GateConfig:
     novel_min_score: float = 0.5
     novel_rival: float = 0.03
     comparison_rival: float = 0.02
+    comparison_color: float = 0.8
     dissent_low: float = 0.05
     dissent_high: float = 0.5
     familiar: float = 0.5
@@ -67,6 +70,7 @@ class GateConfig:
             "novel_min_score",
             "novel_rival",
             "comparison_rival",
+            "comparison_color",
             "dissent_low",
             "dissent_high",
             "familiar",
@@ -296,19 +300,29 @@ class SafetyGate:
     ) -> Verdict | None:
         """ "The leftmost cylinder", "the second block", "the smaller mug" compare the objects of
         a kind: an object that may be of that kind (membership from comparison_rival up to
-        min_score) could be the one meant if it is one (without colour words). Ask rather than
-        pick by a comparison over a set that may be missing a member."""
+        min_score) could be the one meant if it is one. Ask rather than pick by a comparison
+        over a set that may be missing a member. With colour words only an object clearly of
+        those colours counts ("the smaller white canister": a white cylinder the model took
+        for a ball): a borderline shade is no sign of a missed member (the margins of the
+        colour scores decide those)."""
         reference = binding.grounding.reference
-        members = binding.grounding.members
+        members, kind = binding.grounding.members, binding.grounding.kind
         compares = reference.superlative or reference.ordinal is not None or reference.size
-        # With a colour word the membership mixes kind and colour: a borderline shade is no
-        # sign of a missed member (the margins of the colour scores decide those).
-        if not compares or reference.colors or members is None or not binding.chosen:
+        if not compares or members is None or not binding.chosen:
             return None
         low, high = self.config.comparison_rival, self.config.min_score
-        return _ask_among_possible_members(
-            binding, members, graph, noun, lambda i: low <= members[i] < high
-        )
+        if not reference.colors:
+            return _ask_among_possible_members(
+                binding, members, graph, noun, lambda i: low <= members[i] < high
+            )
+        if kind is None:
+            return None
+        clear = self.config.comparison_color
+
+        def may_be_one(i: int) -> bool:
+            return low <= kind[i] < high and members[i] >= clear * kind[i]
+
+        return _ask_among_possible_members(binding, members, graph, noun, may_be_one)
 
     def _check_dissent(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
         """A paraphrase goes through the text encoder's map to known categories; the model's
