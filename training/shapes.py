@@ -1,7 +1,7 @@
-"""Fit the shape prior: measured 3D extents of each seen category, through the agent's own
-perception (detections → depth → fused objects), on seen-split task scenes of the home cell and
-of randomised training cells (whose objects vary in size x0.6-1.6 and shape), so the fitted
-shapes cover the size range and do not hinge on one cell's exact objects.
+"""Fit the shape prior: measured 3D extents and top width of each seen category, through the
+agent's own perception (detections → depth → fused objects), on seen-split task scenes of the
+home cell and of randomised training cells (whose objects vary in size x0.6-1.6 and shape), so
+the fitted shapes cover the size range and do not hinge on one cell's exact objects.
 
 python -m training.shapes --episodes 300 [--model PATH] [--install]
 (`python -m training` runs it on the weights it has just trained.)
@@ -37,8 +37,8 @@ SEED_OFFSET = 900_000_000  # away from the seeds `vlmbot eval` draws most often
 def collect(
     episodes: int, seed: int, model: str = "tiny", cell_share: float = 0.6
 ) -> dict[str, list[list[float]]]:
-    """category → measured extents, from the first observation of seen-split episodes, a
-    `cell_share` of them in randomised training cells."""
+    """category → measured extents and top width (NaN: not measured), from the first
+    observation of seen-split episodes, a `cell_share` of them in randomised training cells."""
     home = VLMAgent(model, shapes=None)
     agents = {"home": home}
     env = TabletopEnv()
@@ -67,7 +67,8 @@ def collect(
                 gaps = [np.linalg.norm(node.xy - s.position[:2]) for s in truth]
                 nearest = int(np.argmin(gaps))
                 if gaps[nearest] <= LABEL_DISTANCE:
-                    samples.setdefault(truth[nearest].category, []).append(node.obj.extent.tolist())
+                    row = [*node.obj.extent.tolist(), node.top_width]
+                    samples.setdefault(truth[nearest].category, []).append(row)
             if (i + 1) % 25 == 0:
                 print(f"  {i + 1}/{episodes} scenes", file=sys.stderr, flush=True)
     finally:

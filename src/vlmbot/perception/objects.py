@@ -138,6 +138,31 @@ def points_geometry(points: np.ndarray, table_z: float) -> Geometry:
     return position, extent, yaw
 
 
+#: The top band of an object: its points within this share of its visible height of the top.
+TOP_BAND = 0.1
+#: Fewer points than these (in all, in the top band) measure no top width.
+TOP_MIN_POINTS = (30, 8)
+
+
+def top_width(points: np.ndarray, yaw: float, band: float = TOP_BAND) -> float:
+    """How wide an object's top is, as a share of its footprint's short side: the 5-95th
+    percentile spread, across the footprint's long axis (`yaw`), of the points in its top
+    `band` of visible height over that of all its points. About 1 for a flat top (a cube, a
+    cylinder, a domino), above 1 for a rim (a bowl), 0.5 for a dome (a ball), 0.25 for an apex
+    (a cone); it needs no size and no camera pose. NaN when too few points measure it."""
+    if len(points) < TOP_MIN_POINTS[0]:
+        return float("nan")
+    across = points[:, :2] @ np.array([-np.sin(yaw), np.cos(yaw)])
+    heights = points[:, 2]
+    (bottom, top), _ = percentiles(heights, (2, 98))
+    in_band = heights >= top - band * (top - bottom)
+    if in_band.sum() < TOP_MIN_POINTS[1]:
+        return float("nan")
+    (low, high), _ = percentiles(across, (5, 95))
+    (band_low, band_high), _ = percentiles(across[in_band], (5, 95))
+    return float((band_high - band_low) / max(high - low, 1e-6))
+
+
 def footprint_overlap(a: PerceivedObject, b: PerceivedObject) -> float:
     """Intersection of the two xy footprints over the smaller one."""
     fa, fb = a.stats.footprint, b.stats.footprint

@@ -19,6 +19,7 @@ from vlmbot.perception.objects import (
     footprint_gap,
     footprint_overlap,
     heights_overlap,
+    top_width,
 )
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.reasoning.shapes import ShapePrior
@@ -153,23 +154,28 @@ class CategoryClassifier:
         embeddings: np.ndarray,
         extents: np.ndarray | None = None,
         alternatives: np.ndarray | None = None,
+        tops: np.ndarray | None = None,
     ) -> np.ndarray:
         """(N, D) embeddings, (N, 3) extents (metres; a NaN row: not measured reliably) or
         None → (N, C) probabilities. alternatives: (N, 3) a second reading of the extents
         (NaN row: none), equally likely: a base that may be hidden or may not be. The shape
-        likelihood is then the mean over the two readings."""
+        likelihood is then the mean over the two readings. tops: (N,) top widths
+        (`vlmbot.perception.objects.top_width`; NaN: not measured)."""
         probs = self.appearance(embeddings)
         if self.shapes is None or extents is None or not len(probs):
             return probs
         measured = ~np.isnan(extents).any(axis=1)
         if not measured.any():
             return probs
-        loglik = self.shapes.log_likelihood(extents[measured], self.categories)
+        top = None if tops is None else np.asarray(tops, dtype=float)[measured]
+        loglik = self.shapes.log_likelihood(extents[measured], self.categories, top)
         if alternatives is not None:
             other = alternatives[measured]
             has = ~np.isnan(other).any(axis=1)
             if has.any():
-                second = self.shapes.log_likelihood(other[has], self.categories)
+                second = self.shapes.log_likelihood(
+                    other[has], self.categories, None if top is None else top[has]
+                )
                 loglik[has] = np.logaddexp(loglik[has], second) - np.log(2.0)
         posterior = probs[measured] * np.exp(loglik - loglik.max(axis=1, keepdims=True))
         total = posterior.sum(axis=1, keepdims=True)
@@ -420,7 +426,8 @@ def _on_the_table(
 
 def _classify(
     perceived: list[PerceivedObject], classifier: CategoryClassifier, workspace: Workspace
-) -> tuple[list[Geometry], np.ndarray]:
+) -> tuple[list[Geometry], np.ndarray, np.ndarray]:
+    """Geometry, (N, C) category probabilities and (N,) top widths of the objects."""
     geometry, seen = _on_the_table(perceived, workspace.table_z, classifier.config)
     # Shape evidence only where the prior was measured: inside the workspace, where the
     # cameras see objects up close (far away, few depth points make poor extents).
@@ -428,7 +435,8 @@ def _classify(
         [g[1] if workspace.contains(g[0][:2]) else np.full(3, np.nan) for g in geometry]
     )
     embeddings = np.stack([p.embedding for p in perceived])
-    return geometry, classifier(embeddings, extents, seen)
+    tops = np.array([top_width(p.points, g[2]) for p, g in zip(perceived, geometry, strict=True)])
+    return geometry, classifier(embeddings, extents, seen, tops), tops
 
 
 def build_graph(
@@ -441,10 +449,10 @@ def build_graph(
     """Perceived objects → SceneGraph nodes with category, colour and geometry."""
     nodes = []
     if perceived:
-        geometry, probs = _classify(perceived, classifier, workspace)
+        geometry, probs, tops = _classify(perceived, classifier, workspace)
         while (joined := _join_slices(perceived, geometry, probs, classifier)) is not None:
             perceived = joined
-            geometry, probs = _classify(perceived, classifier, workspace)
+            geometry, probs, tops = _classify(perceived, classifier, workspace)
         config = classifier.config
         keep = _not_container_echoes(perceived, probs, classifier.categories, config)
         containers = [g for p, g in zip(perceived, geometry, strict=True) if p.container]
@@ -453,8 +461,8 @@ def build_graph(
                 keep[i] = False
         keep &= _not_parts(perceived, probs, classifier.categories, config)
         keep &= _not_fragments(perceived, config)
-        for obj, row, (position, extent, yaw), kept in zip(
-            perceived, probs, geometry, keep, strict=True
+        for obj, row, (position, extent, yaw), top, kept in zip(
+            perceived, probs, geometry, tops, keep, strict=True
         ):
             if not kept:
                 continue
@@ -468,6 +476,7 @@ def build_graph(
                     lab=obj.lab,
                     embedding=obj.embedding,
                     views=obj.views,
+                    top_width=float(top),
                 )
             )
     if tracker is not None:

@@ -22,13 +22,15 @@ RELATION_WORDS = {
 @dataclass
 class GraphObject:
     """A node: the object, its category distribution over the vocabulary, its colour (Lab),
-    its region embedding, and the camera boxes it was seen in."""
+    its region embedding, the camera boxes it was seen in, and how wide its top is over its
+    footprint (`vlmbot.perception.objects.top_width`; NaN: not measured)."""
 
     obj: SceneObject
     category_probs: dict[str, float]
     lab: np.ndarray
     embedding: np.ndarray
     views: dict[str, list[float]] = field(default_factory=dict)
+    top_width: float = float("nan")
 
     @property
     def id(self) -> str:

@@ -4,9 +4,13 @@ Appearance alone cannot tell a category the model never saw from the trained one
 resembles (a domino looks like a jenga block to a model that only knows jenga blocks); depth
 can: the domino is a third as tall. Features are scale-free log ratios plus one log size,
 
-    f = (log short side, log(long side / short side), log(height / short side)),
+    f = (log short side, log(long side / short side), log(height / short side), top width),
 
-a linear map of the log extents with unit Jacobian, so densities of different kinds compare:
+the first three a linear map of the log extents with unit Jacobian, so densities of different
+kinds compare. Top width (`vlmbot.perception.objects.top_width`) is how wide the top is over
+the footprint: a squat cylinder and a ball have the same extents, but the cylinder's top is
+flat (about 1) and the ball's a dome (about 0.5). Where it is not measured, every category's
+density is its marginal over the first three.
 - categories with measurements (fit on seen-split scenes, `python -m training.shapes`) get a
   Gaussian, mixed with a broad outlier component (occlusion, objects half inside a bowl)
   weighted by how often that category's measurements fell outside the Gaussian;
@@ -26,64 +30,75 @@ import numpy as np
 from vlmbot.errors import InputError
 from vlmbot.lexicon.concepts import CONCEPTS
 
-#: Shape words: (mean, std) of log(long / short) and of log(height / short).
-SHAPE_WORDS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
-    "cube": ((0.08, 0.12), (np.log(0.85), 0.25)),
-    "round": ((0.08, 0.15), (np.log(0.85), 0.3)),
-    "flat": ((np.log(1.6), 0.5), (np.log(0.3), 0.4)),
-    "long": ((np.log(3.0), 0.4), (np.log(0.7), 0.4)),
-    "upright": ((np.log(1.4), 0.35), (np.log(1.7), 0.35)),
-    "squat": ((0.15, 0.25), (np.log(0.5), 0.35)),
-    "hollow": ((0.05, 0.1), (np.log(0.35), 0.5)),
-    "pointed": ((0.05, 0.12), (np.log(1.0), 0.3)),
+Description = tuple[tuple[float, float], tuple[float, float], tuple[float, float]]
+#: Shape words: (mean, std) of log(long / short), of log(height / short) and of top width
+#: (flat tops about 1, domes 0.5, apexes 0.25, rims above 1; broad where a word's kinds differ:
+#: upright bottles narrow to a neck, upright cylinders do not).
+SHAPE_WORDS: dict[str, Description] = {
+    "cube": ((0.08, 0.12), (np.log(0.85), 0.25), (0.95, 0.08)),
+    "round": ((0.08, 0.15), (np.log(0.85), 0.3), (0.55, 0.1)),
+    "flat": ((np.log(1.6), 0.5), (np.log(0.3), 0.4), (0.97, 0.1)),
+    "long": ((np.log(3.0), 0.4), (np.log(0.7), 0.4), (0.8, 0.25)),
+    "upright": ((np.log(1.4), 0.35), (np.log(1.7), 0.35), (0.7, 0.3)),
+    "squat": ((0.15, 0.25), (np.log(0.5), 0.35), (0.8, 0.2)),
+    "hollow": ((0.05, 0.1), (np.log(0.35), 0.5), (1.1, 0.1)),
+    "pointed": ((0.05, 0.12), (np.log(1.0), 0.3), (0.3, 0.1)),
 }
 #: Sizes a described (never measured) category may have: log short side in [1 cm, 30 cm].
 LOG_SIZE_RANGE = (np.log(0.01), np.log(0.30))
 #: The broad density any object may take when its measurement went wrong.
-BROAD = ((0.4, 0.8), (0.0, 1.0))
+BROAD: Description = ((0.4, 0.8), (0.0, 1.0), (0.8, 0.4))
 OUTLIER_MAHALANOBIS2 = 16.27  # chi-square, 3 degrees of freedom, 99.9 %
 MIN_STD = 0.05  # log units: 5 % of a size
 
 
-def shape_features(extents: np.ndarray) -> np.ndarray:
-    """(N, 3) extents (footprint side, footprint side, height; metres) → (N, 3) features."""
+def shape_features(extents: np.ndarray, tops: np.ndarray | None = None) -> np.ndarray:
+    """(N, 3) extents (footprint side, footprint side, height; metres) → (N, 3) features, or
+    (N, 4) with (N,) top widths."""
     extents = np.maximum(np.asarray(extents, dtype=float).reshape(-1, 3), 1e-3)
     long = np.maximum(extents[:, 0], extents[:, 1])
     short = np.minimum(extents[:, 0], extents[:, 1])
-    return np.stack([np.log(short), np.log(long / short), np.log(extents[:, 2] / short)], axis=1)
+    columns = [np.log(short), np.log(long / short), np.log(extents[:, 2] / short)]
+    if tops is not None:
+        columns.append(np.asarray(tops, dtype=float).reshape(-1))
+    return np.stack(columns, axis=1)
 
 
 def _log_normal(x: np.ndarray, mean: float, std: float) -> np.ndarray:
     return np.asarray(-0.5 * ((x - mean) / std) ** 2 - np.log(std * np.sqrt(2 * np.pi)))
 
 
-def _described(features: np.ndarray, ratios: tuple[tuple[float, float], ...]) -> np.ndarray:
-    """Log density of a size-free description: uniform log size, Gaussian ratios."""
+def _described(features: np.ndarray, description: Description) -> np.ndarray:
+    """Log density of a size-free description: uniform log size, Gaussian ratios (and top
+    width, for (N, 4) features)."""
     low, high = LOG_SIZE_RANGE
     inside = (features[:, 0] >= low) & (features[:, 0] <= high)
-    size = np.where(inside, -np.log(high - low), -np.log(high - low) - 10.0)
-    (m1, s1), (m2, s2) = ratios
-    return np.asarray(
-        size + _log_normal(features[:, 1], m1, s1) + _log_normal(features[:, 2], m2, s2)
-    )
+    density = np.where(inside, -np.log(high - low), -np.log(high - low) - 10.0)
+    for column, (mean, std) in zip(range(1, features.shape[1]), description, strict=False):
+        density = density + _log_normal(features[:, column], mean, std)
+    return np.asarray(density)
 
 
 @dataclass(frozen=True)
 class MeasuredShape:
     """A Gaussian over features fit on measured objects of one category."""
 
-    mean: np.ndarray  # (3,)
-    cov: np.ndarray  # (3, 3)
+    mean: np.ndarray  # (3,) or (4,) with top width
+    cov: np.ndarray  # (3, 3) or (4, 4)
     count: int
     outlier_weight: float  # share of measurements the Gaussian does not explain
 
     def mahalanobis2(self, features: np.ndarray) -> np.ndarray:
-        offsets = features - self.mean
-        return np.asarray(np.einsum("ni,ij,nj->n", offsets, np.linalg.inv(self.cov), offsets))
+        """(N, K) features, K at most the Gaussian's dimension: over the first K (a marginal)."""
+        k = features.shape[1]
+        offsets = features - self.mean[:k]
+        inverse = np.linalg.inv(self.cov[:k, :k])
+        return np.asarray(np.einsum("ni,ij,nj->n", offsets, inverse, offsets))
 
     def log_density(self, features: np.ndarray) -> np.ndarray:
-        _, logdet = np.linalg.slogdet(self.cov)
-        return np.asarray(-0.5 * (self.mahalanobis2(features) + logdet + 3 * np.log(2 * np.pi)))
+        k = features.shape[1]
+        _, logdet = np.linalg.slogdet(self.cov[:k, :k])
+        return np.asarray(-0.5 * (self.mahalanobis2(features) + logdet + k * np.log(2 * np.pi)))
 
 
 class ShapePrior:
@@ -99,7 +114,7 @@ class ShapePrior:
         shape = self.measured.get(category)
         if shape is None:
             return None
-        short, long_ratio, height_ratio = shape.mean
+        short, long_ratio, height_ratio = shape.mean[:3]
         return np.exp(np.array([short + long_ratio, short, short + height_ratio]))
 
     def typical_volume(self, category: str) -> float | None:
@@ -107,14 +122,34 @@ class ShapePrior:
         extent = self.typical_extent(category)
         return None if extent is None else float(np.prod(extent))
 
+    @property
+    def measures_tops(self) -> bool:
+        """Whether every measured Gaussian includes top width (a prior fit before it did not)."""
+        return all(len(shape.mean) == 4 for shape in self.measured.values())
+
     def log_likelihood(
-        self, extents: np.ndarray, categories: list[str] | None = None
+        self,
+        extents: np.ndarray,
+        categories: list[str] | None = None,
+        tops: np.ndarray | None = None,
     ) -> np.ndarray:
-        """(N, 3) extents → (N, C) log densities over `categories` (default: every known)."""
+        """(N, 3) extents and optional (N,) top widths (NaN: not measured) → (N, C) log
+        densities over `categories` (default: every known)."""
+        categories = categories or self.categories
         features = shape_features(extents)
+        out = self._log_likelihood(features, categories)
+        if tops is not None and self.measures_tops:
+            tops = np.asarray(tops, dtype=float).reshape(-1)
+            has = np.isfinite(tops)
+            if has.any():
+                with_top = shape_features(np.asarray(extents)[has], tops[has])
+                out[has] = self._log_likelihood(with_top, categories)
+        return out
+
+    def _log_likelihood(self, features: np.ndarray, categories: list[str]) -> np.ndarray:
         broad = _described(features, BROAD)
         columns = []
-        for category in categories or self.categories:
+        for category in categories:
             shape = self.measured.get(category)
             if shape is None:
                 columns.append(_described(features, SHAPE_WORDS[CONCEPTS[category].shape]))
@@ -129,18 +164,21 @@ class ShapePrior:
 
     @classmethod
     def fit(cls, samples: dict[str, np.ndarray], min_count: int = 8) -> ShapePrior:
-        """samples: category → (M, 3) measured extents. A robust Gaussian per category with
-        at least min_count samples (the 10 % farthest from the median are left out of the
-        fit); its outlier weight is the smoothed share of samples beyond the Gaussian's 99.9 %
+        """samples: category → (M, 3) measured extents, or (M, 4) extents and top width
+        (rows whose top width is NaN are left out). A robust Gaussian per category with at
+        least min_count samples (the 10 % farthest from the median are left out of the fit);
+        its outlier weight is the smoothed share of samples beyond the Gaussian's 99.9 %
         region, (outliers + 1) / (samples + 2)."""
         measured = {}
-        for category, extents in samples.items():
-            features = shape_features(extents)
+        for category, rows in samples.items():
+            rows = np.asarray(rows, dtype=float).reshape(len(rows), -1)
+            rows = rows[np.isfinite(rows).all(axis=1)]
+            features = shape_features(rows[:, :3], rows[:, 3] if rows.shape[1] == 4 else None)
             if len(features) < min_count:
                 continue
             spread = np.abs(features - np.median(features, axis=0)).sum(axis=1)
             kept = features[spread <= np.quantile(spread, 0.9)]
-            cov = np.cov(kept.T) + np.eye(3) * MIN_STD**2
+            cov = np.cov(kept.T) + np.eye(features.shape[1]) * MIN_STD**2
             shape = MeasuredShape(kept.mean(axis=0), cov, len(features), 0.0)
             outliers = int((shape.mahalanobis2(features) > OUTLIER_MAHALANOBIS2).sum())
             weight = (outliers + 1) / (len(features) + 2)
@@ -149,7 +187,8 @@ class ShapePrior:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "features": "log short, log long/short, log height/short (extents in metres)",
+            "features": "log short, log long/short, log height/short (extents in metres)"
+            + (", top width" if self.measured and self.measures_tops else ""),
             "measured": {
                 c: {
                     "mean": s.mean.tolist(),
@@ -178,9 +217,13 @@ class ShapePrior:
                 for c, s in data["measured"].items()
                 if c in CONCEPTS
             }
+            dims = {len(shape.mean) for shape in measured.values()}
             for shape in measured.values():
-                if shape.mean.shape != (3,) or shape.cov.shape != (3, 3):
-                    raise ValueError("each category needs a mean (3,) and a cov (3, 3)")
+                k = len(shape.mean)
+                if k not in (3, 4) or shape.mean.shape != (k,) or shape.cov.shape != (k, k):
+                    raise ValueError("each category needs a mean (3,) and a cov (3, 3), or (4,)")
+            if len(dims) > 1:
+                raise ValueError("every category needs the same features")
         except FileNotFoundError:
             raise InputError(f"shape prior file not found: {path}") from None
         except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as error:
