@@ -4,7 +4,7 @@ object's geometry equals its direct computation."""
 import numpy as np
 import pytest
 
-from vlmbot.perception.objects import PerceivedObject, percentiles, points_geometry
+from vlmbot.perception.objects import PerceivedObject, percentiles, points_geometry, top_width
 
 
 def reference_geometry(points, table_z):
@@ -73,3 +73,47 @@ def test_statistics_follow_the_points_array():
     obj.points = obj.points + np.array([0.1, 0.0, 0.0])
     np.testing.assert_allclose(obj.geometry(0.0)[0][0], first[0][0] + 0.1)
     np.testing.assert_allclose(obj.centroid[0], np.median(obj.points[:, 0]))
+
+
+def _surface(kind: str, n: int = 4000, seed: int = 0) -> np.ndarray:
+    """Points on the visible surface of a 5 cm wide object on a table at z = 0 (seen from
+    above and the sides: everything but the bottom)."""
+    rng = np.random.default_rng(seed)
+    r = 0.025
+    if kind == "cylinder":  # a squat cylinder, as tall as it is wide: a flat top
+        side = rng.uniform(0, 2 * np.pi, n // 2)
+        sz = rng.uniform(0, 2 * r, n // 2)
+        disc = np.sqrt(rng.uniform(0, 1, n // 2)) * r
+        angle = rng.uniform(0, 2 * np.pi, n // 2)
+        top = np.stack([disc * np.cos(angle), disc * np.sin(angle), np.full(n // 2, 2 * r)], 1)
+        return np.concatenate([np.stack([r * np.cos(side), r * np.sin(side), sz], 1), top])
+    if kind == "ball":  # a dome: only a small cap is near the top
+        v = rng.normal(size=(n, 3))
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        return v[v[:, 2] > -0.8] * r + np.array([0, 0, r])
+    if kind == "cone":  # an apex
+        h = rng.uniform(0, 1, n)
+        angle = rng.uniform(0, 2 * np.pi, n)
+        radius = r * (1 - h)
+        return np.stack([radius * np.cos(angle), radius * np.sin(angle), h * 0.05], 1)
+    raise ValueError(kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "low", "high"),
+    [("cylinder", 0.8, 1.05), ("ball", 0.4, 0.7), ("cone", 0.05, 0.35)],
+)
+def test_top_width_tells_flat_tops_domes_and_apexes(kind, low, high):
+    points = _surface(kind)
+    _, _, yaw = points_geometry(points, 0.0)
+    assert low <= top_width(points, yaw) <= high
+
+
+def test_top_width_does_not_depend_on_size():
+    points = _surface("ball")
+    _, _, yaw = points_geometry(points, 0.0)
+    assert top_width(points * 3, yaw) == pytest.approx(top_width(points, yaw))
+
+
+def test_top_width_needs_enough_points():
+    assert np.isnan(top_width(_surface("cylinder")[:10], 0.0))

@@ -79,6 +79,22 @@ def test_save_load_round_trip(tmp_path):
             ),
             "not valid",
         ),
+        (  # one category with top width, one without
+            json.dumps(
+                {
+                    "measured": {
+                        c: {
+                            "mean": [0.0] * k,
+                            "cov": np.eye(k).tolist(),
+                            "count": 9,
+                            "outlier_weight": 0.1,
+                        }
+                        for c, k in (("mug", 3), ("block", 4))
+                    }
+                }
+            ),
+            "same features",
+        ),
     ],
 )
 def test_bad_shape_files_give_clear_errors(tmp_path, content, message):
@@ -210,3 +226,57 @@ def test_typical_extent_and_volume_are_the_measured_medians():
     np.testing.assert_allclose(prior.typical_extent("jenga_block"), JENGA, rtol=0.03)
     assert prior.typical_volume("jenga_block") == pytest.approx(np.prod(JENGA), rel=0.06)
     assert prior.typical_extent("domino") is None and prior.typical_volume("domino") is None
+
+
+SQUAT_CYLINDER = (0.05, 0.05, 0.05)  # as tall as it is wide: the extents of a ball
+
+
+def _with_tops(size, top, n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    return np.column_stack([_samples(size, n, seed=seed), top + rng.normal(0, 0.04, n)])
+
+
+@pytest.mark.parametrize(("top", "best"), [(1.0, "cylinder"), (0.55, "soccer_ball")])
+def test_top_width_tells_a_squat_cylinder_from_a_ball(top, best):
+    prior = ShapePrior.fit({"cylinder": _with_tops((0.045, 0.045, 0.07), 1.0)})
+    columns = ["cylinder", "soccer_ball"]
+    loglik = prior.log_likelihood(np.array([SQUAT_CYLINDER]), columns, np.array([top]))[0]
+    assert columns[int(np.argmax(loglik))] == best
+
+
+def test_an_unmeasured_top_width_gives_the_marginal():
+    prior = ShapePrior.fit({"jenga_block": _with_tops(JENGA, 1.0)})
+    extents = np.array([JENGA, DOMINO])
+    marginal = prior.log_likelihood(extents)
+    np.testing.assert_allclose(prior.log_likelihood(extents, tops=np.array([np.nan] * 2)), marginal)
+    mixed = prior.log_likelihood(extents, tops=np.array([1.0, np.nan]))
+    np.testing.assert_allclose(mixed[1], marginal[1])
+    assert not np.allclose(mixed[0], marginal[0])
+    # The marginal of the measured Gaussian over the extents alone.
+    shape = prior.measured["jenga_block"]
+    three = type(shape)(shape.mean[:3], shape.cov[:3, :3], shape.count, shape.outlier_weight)
+    features = shape_features(extents)
+    np.testing.assert_allclose(shape.log_density(features), three.log_density(features))
+
+
+def test_a_prior_fit_without_top_width_ignores_it():
+    prior = ShapePrior.fit({"jenga_block": _samples(JENGA)})
+    extents = np.array([JENGA, DOMINO])
+    assert not prior.measures_tops
+    np.testing.assert_allclose(
+        prior.log_likelihood(extents, tops=np.array([1.0, 0.3])), prior.log_likelihood(extents)
+    )
+
+
+def test_save_load_round_trip_with_top_width(tmp_path):
+    prior = ShapePrior.fit({"jenga_block": _with_tops(JENGA, 1.0)})
+    prior.save(tmp_path / "shapes.json")
+    loaded = ShapePrior.load(tmp_path / "shapes.json")
+    extents, tops = np.array([JENGA, DOMINO]), np.array([1.0, 0.9])
+    np.testing.assert_allclose(
+        loaded.log_likelihood(extents, tops=tops), prior.log_likelihood(extents, tops=tops)
+    )
+
+
+def test_the_shipped_prior_measures_top_width():
+    assert embedded_shape_prior().measures_tops
