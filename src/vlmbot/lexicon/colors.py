@@ -19,6 +19,9 @@ BASIC_COLORS = (
 )  # fmt: skip
 _LIGHTNESS_WEIGHT = 0.5
 NEAR_BASIC = 35.0  # Lab distance within which a colour word counts as a shade of a basic term
+#: A colour word as near (within this Lab distance) to a second basic term as to its nearest
+#: lies between the two ("violet": blue and purple) and counts as a shade of either.
+BETWEEN_BASIC = 2.5
 
 
 def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -215,18 +218,20 @@ class LabColorNamer:
 
     def references(self, word: str) -> list[np.ndarray]:
         """Lab colours a word may look like in a render: its own reference and, for a word
-        close to a basic term ("crimson" ~ red), that term's fitted render prototype. A basic
-        term never borrows another's ("orange" is not red, however close)."""
+        close to a basic term ("crimson" ~ red), that term's fitted render prototype; for a
+        word between two basic terms ("violet": blue and purple, within BETWEEN_BASIC of
+        each other), both prototypes, nearest first. A basic term never borrows another's
+        ("orange" is not red, however close)."""
         own = self.reference(word)
         refs = [own]
         word = word.lower().strip()
         is_basic = word in BASIC_COLORS or word == "grey"
         if word not in self.prototypes and self.prototypes and not is_basic:
-            basic = list(self.prototypes)
-            distances = [float(color_distance(own, self.prototypes[b])) for b in basic]
-            nearest = int(np.argmin(distances))
-            if distances[nearest] < NEAR_BASIC:
-                refs.append(self.prototypes[basic[nearest]])
+            distances = {b: float(color_distance(own, p)) for b, p in self.prototypes.items()}
+            nearest = min(distances.values())
+            if nearest < NEAR_BASIC:
+                near = [b for b in distances if distances[b] <= nearest + BETWEEN_BASIC]
+                refs += [self.prototypes[b] for b in sorted(near, key=distances.__getitem__)]
         return refs
 
     def score(self, lab: np.ndarray, word: str) -> float:

@@ -504,9 +504,10 @@ class Grounder:
         except KeyError:
             return 0.5
         # Only a word that means a basic colour (itself one, or near one: "crimson") may lend
-        # its basic name; "violet", between blue and purple, names neither.
+        # its basic name; "violet", between blue and purple, lends either.
         basic = len(references) > 1 or word in BASIC_COLORS
-        same_name = basic and node.color == namer.name(references[-1])
+        names = {namer.name(r) for r in (references[1:] or references)}
+        same_name = basic and node.color in names
         return max(score, 0.8) if same_name else score
 
     def _size_factors(self, size: str, relevance: np.ndarray, norms: bool = True) -> np.ndarray:

@@ -129,3 +129,27 @@ def test_table_plane_from_depth():
     assert plane is not None
     np.testing.assert_allclose(plane.normal, [0, 0, 1], atol=1e-3)
     assert plane.height(np.array([0.5, 0.0, 0.02])) == pytest.approx(0.0, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("offsets", "borrowed"),
+    [
+        ((10.0, 30.0), ["blue"]),  # a shade of blue
+        ((20.0, 21.0), ["blue", "purple"]),  # between the two: a shade of either
+        ((40.0, 41.0), []),  # near neither
+    ],
+)
+def test_a_colour_word_borrows_the_basic_terms_it_is_a_shade_of(offsets, borrowed):
+    own = lexicon()["violet"]
+    # Prototypes at the given Lab distances from the word's own colour, in different directions.
+    prototypes = {
+        "blue": own + np.array([0.0, offsets[0], 0.0]),
+        "purple": own + np.array([0.0, 0.0, offsets[1]]),
+        "red": own + np.array([0.0, 0.0, -80.0]),
+    }
+    namer = LabColorNamer(prototypes)
+    refs = namer.references("violet")
+    np.testing.assert_allclose(refs[0], own)
+    names = {tuple(np.round(p, 6)): b for b, p in prototypes.items()}
+    assert [names[tuple(np.round(r, 6))] for r in refs[1:]] == borrowed
+    assert namer.references("blue") == [prototypes["blue"]]  # a basic term borrows nothing
