@@ -162,6 +162,23 @@ def test_gate_asks_when_a_superlative_ranks_objects_that_may_or_may_not_be_novel
 
 
 @pytest.mark.parametrize(
+    ("look_alike", "outcome"),
+    [(0.1, Outcome.ACT), (0.35, Outcome.CLARIFY)],
+)
+def test_a_superlative_asks_when_a_ranked_member_may_be_a_look_alike(
+    model, tabletop, look_alike, outcome
+):
+    """Two objects the model takes for dominoes (never trained), one of them also, nearly as
+    much, for a ring (a trained look-alike): "the leftmost domino" may rank a ring."""
+    _as_domino(tabletop, "red_block", 0.9)
+    _as_domino(tabletop, "blue_block", 1.0 - look_alike, rest="ring")
+    verdict = _novel_decision(model, tabletop, "put the leftmost domino in the tray")
+    assert verdict.outcome is outcome
+    if outcome is Outcome.CLARIFY:
+        assert "Which domino" in verdict.text
+
+
+@pytest.mark.parametrize(
     ("rival_kind", "rival_color", "outcome"),
     [
         (0.05, 1.0, Outcome.CLARIFY),  # clearly white, maybe a cylinder: one of those compared

@@ -33,7 +33,9 @@ class GateConfig:
     must beat the runner-up by this much and be this many times higher (else: ask), and
     weak_ratio times higher when the best scores below `confident`; novel_min_score: the
     score a referent of a category the model never saw needs before acting without asking,
-    and novel_rival: the score from which another candidate for it is a rival;
+    and novel_rival: the score from which another candidate for it is a rival; novel_kin:
+    when words rank the members of such a category, the probability of a trained look-alike
+    from which an object may not be a member;
     comparison_rival: for a superlative, ordinal or size word, the membership in the noun's
     kind from which an object below min_score may still be one of the objects compared
     (with colour words: one whose colour score is at least comparison_color, clearly that
@@ -53,6 +55,7 @@ class GateConfig:
     weak_ratio: float = 2.5
     novel_min_score: float = 0.5
     novel_rival: float = 0.03
+    novel_kin: float = 0.3
     comparison_rival: float = 0.02
     comparison_color: float = 0.8
     dissent_low: float = 0.05
@@ -69,6 +72,7 @@ class GateConfig:
             "confident",
             "novel_min_score",
             "novel_rival",
+            "novel_kin",
             "comparison_rival",
             "comparison_color",
             "dissent_low",
@@ -277,7 +281,9 @@ class SafetyGate:
         when every object is clearly one or clearly not: an object that may be one (between
         novel_rival and novel_min_score) could be the one meant, and so could an object the
         model named as a look-alike kind it was trained on (a teddy bear it never saw is most
-        likely seen as a duck) when it fits the rest of the words' colours. Ask."""
+        likely seen as a duck) when it fits the rest of the words' colours, and, where the
+        words rank the kind's members, one the model takes for a look-alike with at least
+        novel_kin probability. Ask."""
         members = binding.grounding.members
         if members is None or not binding.chosen:
             return None
@@ -286,12 +292,21 @@ class SafetyGate:
         named_kind = hypernym_members(reference.head) or hypernym_members(singular(reference.head))
         kin = frozenset() if named_kind else look_alikes(graph.get(binding.chosen[0]).category)
         colors = set(reference.colors)
+        compares = bool(
+            reference.superlative or reference.ordinal is not None or reference.size
+        ) or (reference.relation is not None)
 
         def may_be_one(i: int) -> bool:
             if self.config.novel_rival <= members[i] < self.config.novel_min_score:
                 return True
             node = graph.get(binding.grounding.ids[i])
-            return node.category in kin and (not colors or node.color in colors)
+            if node.category in kin and (not colors or node.color in colors):
+                return True
+            # Ranking the kind's members ("the leftmost soccer ball"): one the model takes for
+            # it but also, nearly as much, for a look-alike it was trained on (a ball) may be
+            # either, and so may not be one of those ranked.
+            look_alike = sum(node.category_probs.get(c, 0.0) for c in kin)
+            return compares and members[i] > 0 and look_alike >= self.config.novel_kin
 
         return _ask_among_possible_members(binding, members, graph, noun, may_be_one)
 
