@@ -55,7 +55,7 @@ class GateConfig:
     weak_ratio: float = 2.5
     novel_min_score: float = 0.5
     novel_rival: float = 0.03
-    novel_kin: float = 0.3
+    novel_kin: float = 0.2
     comparison_rival: float = 0.02
     comparison_color: float = 0.8
     dissent_low: float = 0.05
