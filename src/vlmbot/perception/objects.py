@@ -84,6 +84,9 @@ class PerceivedObject:
     _geometry: tuple[np.ndarray, float, Geometry] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _top: tuple[np.ndarray, float, float] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def stats(self) -> PointStats:
@@ -110,6 +113,15 @@ class PerceivedObject:
             self._geometry = cached
         position, extent, yaw = cached[2]
         return position.copy(), extent.copy(), yaw
+
+    def top_width(self, table_z: float) -> float:
+        """`top_width` of its points across its footprint's long axis (see `geometry`), NaN
+        when too few points measure it. Cached per points array and table height."""
+        cached = self._top
+        if cached is None or cached[0] is not self.points or cached[1] != table_z:
+            cached = (self.points, table_z, top_width(self.points, self.geometry(table_z)[2]))
+            self._top = cached
+        return cached[2]
 
 
 def points_geometry(points: np.ndarray, table_z: float) -> Geometry:

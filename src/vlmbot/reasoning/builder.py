@@ -19,7 +19,6 @@ from vlmbot.perception.objects import (
     footprint_gap,
     footprint_overlap,
     heights_overlap,
-    top_width,
 )
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
 from vlmbot.reasoning.shapes import ShapePrior
@@ -435,7 +434,12 @@ def _classify(
         [g[1] if workspace.contains(g[0][:2]) else np.full(3, np.nan) for g in geometry]
     )
     embeddings = np.stack([p.embedding for p in perceived])
-    tops = np.array([top_width(p.points, g[2]) for p, g in zip(perceived, geometry, strict=True)])
+    tops = np.array(
+        [
+            p.top_width(workspace.table_z) if workspace.contains(g[0][:2]) else np.nan
+            for p, g in zip(perceived, geometry, strict=True)
+        ]
+    )
     return geometry, classifier(embeddings, extents, seen, tops), tops
 
 
