@@ -430,16 +430,17 @@ def _classify(
     geometry, seen = _on_the_table(perceived, workspace.table_z, classifier.config)
     # Shape evidence only where the prior was measured: inside the workspace, where the
     # cameras see objects up close (far away, few depth points make poor extents).
+    inside = [workspace.contains(g[0][:2]) for g in geometry]
     extents = np.stack(
-        [g[1] if workspace.contains(g[0][:2]) else np.full(3, np.nan) for g in geometry]
+        [g[1] if ok else np.full(3, np.nan) for g, ok in zip(geometry, inside, strict=True)]
     )
-    embeddings = np.stack([p.embedding for p in perceived])
     tops = np.array(
         [
-            p.top_width(workspace.table_z) if workspace.contains(g[0][:2]) else np.nan
-            for p, g in zip(perceived, geometry, strict=True)
+            p.top_width(workspace.table_z) if ok else np.nan
+            for p, ok in zip(perceived, inside, strict=True)
         ]
     )
+    embeddings = np.stack([p.embedding for p in perceived])
     return geometry, classifier(embeddings, extents, seen, tops), tops
 
 

@@ -160,6 +160,19 @@ def _names_of(category: str) -> tuple[str, ...]:
     return (*CONCEPTS[category].names, category.replace("_", " "))
 
 
+#: Every known name → its category (the first in catalogue order that has it).
+_CATEGORY_OF: dict[str, str] = {}
+for _category in CONCEPTS:
+    for _name in _names_of(_category):
+        _CATEGORY_OF.setdefault(_name, _category)
+
+
+def _outranks(lexical: tuple[np.ndarray, float], weights: np.ndarray, confidence: float) -> bool:
+    """Whether a WordNet reading replaces encoder weights: it is more confident, or it does
+    not cover the encoder's best category."""
+    return lexical[1] > confidence or lexical[0][np.argmax(weights)] < 1.0
+
+
 class VocabularyIndex:
     """The text encoder's map from any noun phrase to the known categories and affordances."""
 
@@ -218,9 +231,7 @@ class VocabularyIndex:
     def _category_weights(self, head: str) -> tuple[np.ndarray, float]:
         weights, confidence = self._encoder_weights(head)
         lexical = self.lexical_weights(head)
-        if lexical is not None and (
-            lexical[1] > confidence or lexical[0][np.argmax(weights)] < 1.0
-        ):
+        if lexical is not None and _outranks(lexical, weights, confidence):
             # An explicit link outranks a similarity: "beaker" is a cup to WordNet, however
             # near the encoder puts it to "a bucket".
             weights, confidence = lexical
@@ -231,9 +242,7 @@ class VocabularyIndex:
             # knows the head better than the encoder knows the phrase, or otherwise, it is that
             # ("metal tin": a can; "round pillar": a cylinder).
             head_lexical = self.lexical_weights(words[-1]) if lexical is None else None
-            if head_lexical is not None and (
-                head_lexical[1] > confidence or head_lexical[0][np.argmax(weights)] < 1.0
-            ):
+            if head_lexical is not None and _outranks(head_lexical, weights, confidence):
                 weights, confidence = head_lexical
             confidence = min(confidence, self.category_weights(words[-1])[1])
         return weights, confidence
@@ -296,10 +305,7 @@ class VocabularyIndex:
         return np.array([c not in trained for c in self.categories])
 
     def exact_category(self, head: str) -> str | None:
-        for category in CONCEPTS:
-            if head in _names_of(category):
-                return category
-        return None
+        return _CATEGORY_OF.get(head)
 
     def hypernym_weights(self, head: str) -> np.ndarray | None:
         """(C,) 1 for each category a hypernym covers ("toy animal": duck, teddy bear), or

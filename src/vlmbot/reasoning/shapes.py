@@ -138,14 +138,16 @@ class ShapePrior:
         """(N, 3) extents and optional (N,) top widths (NaN: not measured) → (N, C) log
         densities over `categories` (default: every known)."""
         categories = categories or self.categories
-        features = shape_features(extents)
-        out = self._log_likelihood(features, categories)
-        if tops is not None and self.measures_tops:
-            tops = np.asarray(tops, dtype=float).reshape(-1)
-            has = np.isfinite(tops)
-            if has.any():
-                with_top = shape_features(np.asarray(extents)[has], tops[has])
-                out[has] = self._log_likelihood(with_top, categories)
+        extents = np.asarray(extents, dtype=float).reshape(-1, 3)
+        if tops is None or not self.measures_tops:
+            return self._log_likelihood(shape_features(extents), categories)
+        tops = np.asarray(tops, dtype=float).reshape(-1)
+        has = np.isfinite(tops)
+        out = np.empty((len(extents), len(categories)))
+        if has.any():
+            out[has] = self._log_likelihood(shape_features(extents[has], tops[has]), categories)
+        if not has.all():
+            out[~has] = self._log_likelihood(shape_features(extents[~has]), categories)
         return out
 
     def _log_likelihood(self, features: np.ndarray, categories: list[str]) -> np.ndarray:

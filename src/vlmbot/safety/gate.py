@@ -15,7 +15,7 @@ import numpy as np
 
 from vlmbot.cell import HOME_CELL, RobotCell
 from vlmbot.errors import InputError
-from vlmbot.language.reference import singular
+from vlmbot.language.reference import Reference, singular
 from vlmbot.lexicon.concepts import CONCEPTS, hypernym_members, look_alikes
 from vlmbot.planning.geometry import fits_gripper, free_spot
 from vlmbot.planning.planner import Binding, Proposal
@@ -292,9 +292,7 @@ class SafetyGate:
         named_kind = hypernym_members(reference.head) or hypernym_members(singular(reference.head))
         kin = frozenset() if named_kind else look_alikes(graph.get(binding.chosen[0]).category)
         colors = set(reference.colors)
-        compares = bool(
-            reference.superlative or reference.ordinal is not None or reference.size
-        ) or (reference.relation is not None)
+        ranks = _compares(reference) or reference.relation is not None
 
         def may_be_one(i: int) -> bool:
             if self.config.novel_rival <= members[i] < self.config.novel_min_score:
@@ -305,8 +303,10 @@ class SafetyGate:
             # Ranking the kind's members ("the leftmost soccer ball"): one the model takes for
             # it but also, nearly as much, for a look-alike it was trained on (a ball) may be
             # either, and so may not be one of those ranked.
+            if not ranks or members[i] <= 0:
+                return False
             look_alike = sum(node.category_probs.get(c, 0.0) for c in kin)
-            return compares and members[i] > 0 and look_alike >= self.config.novel_kin
+            return look_alike >= self.config.novel_kin
 
         return _ask_among_possible_members(binding, members, graph, noun, may_be_one)
 
@@ -322,8 +322,7 @@ class SafetyGate:
         colour scores decide those)."""
         reference = binding.grounding.reference
         members, kind = binding.grounding.members, binding.grounding.kind
-        compares = reference.superlative or reference.ordinal is not None or reference.size
-        if not compares or members is None or not binding.chosen:
+        if not _compares(reference) or members is None or not binding.chosen:
             return None
         low, high = self.config.comparison_rival, self.config.min_score
         if not reference.colors:
@@ -435,6 +434,11 @@ class SafetyGate:
         more than clamp_tolerance (the action would no longer do what was planned)."""
         clamped, moved = self.cell.clamp(action)
         return None if moved > self.config.clamp_tolerance else clamped
+
+
+def _compares(reference: Reference) -> bool:
+    """Whether the words compare the objects of a kind: a superlative, ordinal or size word."""
+    return bool(reference.superlative or reference.ordinal is not None or reference.size)
 
 
 def _ask_among_possible_members(
