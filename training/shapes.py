@@ -66,7 +66,7 @@ def collect(
             for node in graph.objects:
                 gaps = [np.linalg.norm(node.xy - s.position[:2]) for s in truth]
                 nearest = int(np.argmin(gaps))
-                if gaps[nearest] <= LABEL_DISTANCE:
+                if gaps[nearest] <= LABEL_DISTANCE and node.whole:  # cut off: partial extents
                     row = [*node.obj.extent.tolist(), node.top_width]
                     samples.setdefault(truth[nearest].category, []).append(row)
             if (i + 1) % 25 == 0:

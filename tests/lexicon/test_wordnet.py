@@ -29,6 +29,7 @@ DATA = [
     "00001900 06 n 01 pillar 0 000 | a vertical cylindrical structure standing alone",
     "00002000 06 n 01 spoon 0 000 | a piece of cutlery with a shallow bowl-shaped container",
     "00002100 06 n 01 obelisk 0 000 | a stone pillar having a cylindrical top",
+    "00002200 27 n 02 board 0 plank 0 000 | a stout length of sawn timber",
 ]
 ADJECTIVES = [
     "00003000 00 a 02 cylindrical 0 cylindric 0 000 | having the form of a cylinder",
@@ -56,6 +57,7 @@ INDEX = [
     "pillar n 1 0 1 0 00001900",
     "spoon n 1 0 1 0 00002000",
     "obelisk n 1 0 1 0 00002100",
+    "plank n 1 0 1 0 00002200",
 ]
 LEXNAMES = ["05\tnoun.animal\t1", "06\tnoun.artifact\t1", "27\tnoun.substance\t1"]
 
@@ -106,6 +108,19 @@ def test_non_physical_senses_never_count(wordnet):
 def test_groups_count_as_synonyms_only(wordnet):
     assert wordnet.reading("creature", NAMES, {"animal"}) == Reading("creature", "animal", 0, 0)
     assert wordnet.reading("pot", NAMES, {"vessel"}) is None  # a pot is a vessel, not any
+
+
+@pytest.mark.parametrize(
+    ("word", "definition"),
+    [
+        ("tin", "a vessel made of tinplate"),  # its first physical sense, not the element
+        ("planks", "a stout length of sawn timber"),  # a stuff where no physical sense is
+        ("pot", "a cooking vessel"),  # the toilet it fifth-names is no sense of it
+        ("blorp", None),
+    ],
+)
+def test_definition(wordnet, word, definition):
+    assert wordnet.definition(word) == definition
 
 
 def test_irregular_plurals(wordnet):

@@ -1,9 +1,10 @@
 """Multi-camera fusion of perceived objects, on synthetic point sets."""
 
 import numpy as np
+import pytest
 
 from vlmbot.cell import Workspace
-from vlmbot.perception.scene import PerceivedObject, fuse
+from vlmbot.perception.scene import PerceivedObject, cut_by_border, fuse
 
 
 def box_points(centre, size, camera, container=False, objectness=0.8, seed=0):
@@ -49,3 +50,32 @@ def test_long_object_seen_in_halves_merges():
     assert len(fused) == 1
     position, extent, _ = fused[0].geometry(Workspace().table_z)
     assert abs(position[1]) < 0.01 and max(extent[:2]) > 0.1
+
+
+@pytest.mark.parametrize(
+    ("box", "cut"),
+    [
+        ((40, 50, 80, 90), False),  # well inside a 224x160 frame
+        ((0, 50, 30, 90), True),  # touches the left border
+        ((40, 0.5, 80, 90), True),  # within a pixel of the top
+        ((180, 50, 223.5, 90), True),  # the right border (width 224)
+        ((40, 120, 80, 160), True),  # the bottom border (height 160)
+        ((1.5, 1.5, 222, 158), False),  # large, but inside by more than a pixel
+    ],
+)
+def test_a_box_at_the_frame_border_is_cut_off(box, cut):
+    assert bool(cut_by_border(np.array([box]), (160, 224), 1.0)[0]) is cut
+
+
+def test_fusion_keeps_the_cameras_that_cut_an_object_off():
+    from dataclasses import replace
+
+    def front():
+        seen = box_points((0.5, 0.0, 0.03), (0.05, 0.05, 0.06), "front")
+        return replace(seen, cut_off=frozenset({"front"}))
+
+    top = box_points((0.5, 0.0, 0.03), (0.05, 0.05, 0.06), "top", seed=1)
+    (merged,) = fuse([front(), top])
+    assert merged.cut_off == {"front"} and merged.whole  # the top camera sees it whole
+    (alone,) = fuse([front()])
+    assert not alone.whole

@@ -79,3 +79,35 @@ def test_an_object_with_a_hidden_base_stands_on_the_table(objects, height):
     assert position[2] - extent[2] / 2 == pytest.approx(
         0.0 if height else perceived[0].geometry(0.0)[0][2] - seen_extent[2] / 2, abs=0.003
     )
+
+
+class _ExtentsSeen:
+    """A classifier stand-in that records the extents it was given."""
+
+    config = DEFAULT_GRAPH
+
+    def __call__(self, embeddings, extents=None, alternatives=None, tops=None):
+        self.extents, self.tops = extents, tops
+        return np.zeros((len(embeddings), len(CATEGORIES)))
+
+
+@pytest.mark.parametrize(
+    ("views", "cut_off", "measured"),
+    [
+        (("front", "top"), (), True),
+        (("front",), ("front",), False),  # a frame border cuts off its top: a mug as a dome
+        (("front", "top"), ("front",), True),  # the top camera sees it whole
+        (("front", "top"), ("front", "top"), False),
+    ],
+)
+def test_only_an_object_some_camera_sees_whole_gives_shape_evidence(views, cut_off, measured):
+    from dataclasses import replace
+
+    from vlmbot.cell import Workspace
+    from vlmbot.reasoning.builder import _classify
+
+    mug = replace(box(*MUG, views), cut_off=frozenset(cut_off))
+    classifier = _ExtentsSeen()
+    _classify([mug], classifier, Workspace())  # type: ignore[arg-type]
+    assert (not np.isnan(classifier.extents[0]).any()) is measured
+    assert (not np.isnan(classifier.tops[0])) is measured

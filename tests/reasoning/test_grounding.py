@@ -62,6 +62,36 @@ def test_size_words_with_nothing_to_compare_use_the_category_norm(model):
     assert without_norms.ground(parse_reference("the small block")).scores[0] > 0.4
 
 
+@pytest.mark.parametrize(
+    ("side", "word", "kept"),
+    [
+        (0.045, "small", True),  # a typical block: "the little block" describes it
+        (0.045, "large", True),
+        (0.040, "small", True),  # smaller than typical: all the more
+        (0.060, "small", False),  # a third larger on each side: not small
+        (0.034, "large", False),
+    ],
+)
+def test_a_size_word_alone_counts_only_against_an_object_that_contradicts_it(
+    model, side, word, kept
+):
+    from vlmbot.cell import Workspace
+    from vlmbot.reasoning.graph import SceneGraph
+    from vlmbot.reasoning.shapes import ShapePrior
+
+    rng = np.random.default_rng(0)
+    blocks = np.array([0.045, 0.045, 0.045]) * np.exp(rng.normal(0, 0.03, size=(40, 3)))
+    graph = SceneGraph(
+        [node(model, "one", "block", "red", (0.5, 0.1), size=(side,) * 3)], Workspace()
+    )
+    grounder = Grounder(
+        stages_of(model), graph, vocabulary_of(model), ShapePrior.fit({"block": blocks})
+    )
+    plain = grounder.ground(parse_reference("the block")).scores[0]
+    sized = grounder.ground(parse_reference(f"the {word} block")).scores[0]
+    assert bool(sized >= 0.8 * plain) is kept
+
+
 def test_a_colour_word_between_basic_colours_lends_neither_name(model):
     from vlmbot.cell import Workspace
     from vlmbot.lexicon.colors import LabColorNamer
@@ -205,3 +235,43 @@ def test_an_object_wordnet_knows_as_nothing_known_is_not_found(model):
     grounding = grounder.ground(parse_reference("the toothbrush"))
     assert grounding.scores.max() == 0.0 and grounding.region is None
     assert grounder.ground(parse_reference("the brick")).region is not None  # "toy brick"'s head
+
+
+@pytest.fixture()
+def definitions(tmp_path, monkeypatch):
+    """A WordNet that defines two nouns no vocabulary has: a slat as a wooden stick (the
+    words of a jenga block), a knob as a rubber duck."""
+    from vlmbot.lexicon import wordnet as wn
+    from vlmbot.reasoning import grounding
+
+    data = [
+        "00000100 06 n 01 slat 0 000 | a wooden stick",
+        "00000200 06 n 01 knob 0 000 | a rubber duck",
+    ]
+    files = {
+        "data.noun": data,
+        "index.noun": ["slat n 1 0 1 0 00000100", "knob n 1 0 1 0 00000200"],
+        "lexnames": ["06\tnoun.artifact\t1"],
+        "noun.exc": [],
+    }
+    for name, lines in files.items():
+        (tmp_path / name).write_text("".join(f"{line}\n" for line in lines))
+    monkeypatch.setattr(grounding, "load_wordnet", lambda: wn.WordNet(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("phrase", "familiar"),
+    [
+        ("wooden slat", True),  # the modifier says jenga block, the definition agrees
+        ("wooden knob", False),  # the definition describes another category
+        ("slat", False),  # a definition alone never names a category
+    ],
+)
+def test_a_dictionary_definition_confirms_what_the_modifiers_name(
+    model, definitions, phrase, familiar
+):
+    vocabulary = vocabulary_of(model)
+    weights, confidence = vocabulary.category_weights(phrase)
+    assert (confidence >= 0.5) is familiar
+    if familiar:
+        assert vocabulary.categories[int(weights.argmax())] == "jenga_block"

@@ -128,6 +128,45 @@ def test_gate_asks_which_when_another_object_may_be_the_untrained_category(model
     assert verdict.outcome is Outcome.CLARIFY and "Which domino" in verdict.text
 
 
+@pytest.mark.parametrize(
+    ("text", "blue_colour", "outcome"),
+    [
+        ("the red domino", 0.035, Outcome.ACT),  # blue, were it surely a domino: 0.035 < 0.25
+        ("the red domino", 0.3, Outcome.CLARIFY),  # a shade that may be called red
+        ("the domino", 1.0, Outcome.CLARIFY),  # no colour words: both may be the one
+    ],
+)
+def test_colour_words_rule_out_rivals_for_an_untrained_category(
+    tabletop, text, blue_colour, outcome
+):
+    """Two objects the model takes for dominoes (never trained): a colour score is
+    calibrated where the novel kind's membership is not, so a colour that rules one out
+    (scored as "red": 0.035, above novel_rival) makes it no rival."""
+    from vlmbot.planning.planner import Binding, Placement, Proposal
+    from vlmbot.reasoning.grounding import Grounding
+
+    _as_domino(tabletop, "red_block", 0.95)
+    _as_domino(tabletop, "blue_block", 0.95)
+    ids = tuple(o.id for o in tabletop.objects)
+    kind = np.array([0.95 if i in ("red_block", "blue_block") else 0.0 for i in ids])
+    colour = np.array([blue_colour if i == "blue_block" else 1.0 for i in ids])
+    grounding = Grounding(
+        parse_reference(text),
+        kind * colour,
+        ids,
+        novelty=1.0,
+        untrained=frozenset({"domino"}),
+        members=kind * colour,
+        kind=kind,
+    )
+    proposal = Proposal(
+        [Placement("red_block", "in", "tray")],
+        [Binding("target", grounding, True, ("red_block",))],
+    )
+    verdict = SafetyGate().review(proposal, tabletop)
+    assert verdict.outcome is outcome
+
+
 def test_gate_asks_when_the_region_text_score_contradicts_a_paraphrase(grounder, tabletop):
     from vlmbot.planning.planner import Binding, Placement, Proposal
     from vlmbot.reasoning.grounding import Grounding

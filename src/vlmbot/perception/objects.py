@@ -66,7 +66,9 @@ class PerceivedObject:
     """One object in the world frame (metres, radians).
 
     points: (M, 3) world points of its visible surface; embedding: (D,) region embedding;
-    lab: (3,) colour; views: camera → pixel box xyxy; objectness: detector confidence.
+    lab: (3,) colour; views: camera → pixel box xyxy; objectness: detector confidence;
+    cut_off: the cameras whose frame border cuts it off (its box touches the border), where
+    its points show only part of it.
     Statistics of the points (`stats`, `geometry`) are cached for the current `points` array:
     assign a new array to change them, never modify `points` in place.
     """
@@ -78,6 +80,7 @@ class PerceivedObject:
     views: dict[str, list[float]] = field(default_factory=dict)
     id: str = ""
     container: bool = False  # proposed by the container heatmap
+    cut_off: frozenset[str] = frozenset()
     _stats: tuple[np.ndarray, PointStats] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -99,6 +102,12 @@ class PerceivedObject:
     def centroid(self) -> np.ndarray:
         """(3,) per-axis median of the points, world frame."""
         return self.stats.centroid
+
+    @property
+    def whole(self) -> bool:
+        """Whether some camera sees all of it (no frame border cuts it off there): only then
+        do its points measure its size and shape."""
+        return not self.views or bool(set(self.views) - self.cut_off)
 
     def geometry(self, table_z: float) -> Geometry:
         """(position (3,), extent (3,) in its own axes, yaw) from its points, world frame.

@@ -40,7 +40,8 @@ class PerceptionConfig:
     (at most ~13k), costs barely depend on it, and a few hundred points move the PCA yaw of
     near-square objects (trays, lego) and so their oriented extents by up to 2 cm; pair_cell:
     metres, the cell of the spatial hash that finds candidate pairs for fusion (speed only:
-    fusion's result does not depend on it)."""
+    fusion's result does not depend on it); border_px: a box within this many pixels of the
+    frame's border is cut off by it there (`PerceivedObject.cut_off`)."""
 
     min_objectness: float = 0.25
     min_points: int = 12
@@ -52,6 +53,7 @@ class PerceptionConfig:
     container_overlap: float = 0.3
     max_points: int = 20000
     pair_cell: float = 0.08
+    border_px: float = 1.0
 
     def __post_init__(self) -> None:
         _check_range(
@@ -62,6 +64,7 @@ class PerceptionConfig:
         )
         _check_range(self, ("min_item_height", "merge_distance", "height_tolerance"), 0.0, 0.5)
         _check_range(self, ("pair_cell",), 0.01, 1.0)
+        _check_range(self, ("border_px",), 0.0, 50.0)
         if self.min_points < 1:
             raise InputError("perception min_points must be >= 1")
         if self.max_points < max(self.min_points, 50):
@@ -108,6 +111,7 @@ def frame_objects(
     chosen = _chosen(proposals, np.asarray(kept), pixels)
     embeddings = stages.scorer.embed_regions(frame.rgb, chosen)
     colors = stages.colors.measure(frame.rgb, chosen.masks)
+    cut = cut_by_border(chosen.xyxy, frame.rgb.shape[:2], config.border_px)
     return [
         PerceivedObject(
             points=clouds[k],
@@ -116,9 +120,22 @@ def frame_objects(
             objectness=float(chosen.objectness[k]),
             views={camera_name: [float(x) for x in chosen.xyxy[k]]},
             container=bool(chosen.container[k]),
+            cut_off=frozenset({camera_name}) if cut[k] else frozenset(),
         )
         for k in range(len(chosen))
     ]
+
+
+def cut_by_border(xyxy: np.ndarray, size: tuple[int, ...], edge: float) -> np.ndarray:
+    """(N, 4) pixel boxes xyxy in a frame of size (height, width) → (N,) whether each box is
+    within `edge` pixels of the frame's border, where the frame may cut its object off."""
+    boxes = np.asarray(xyxy, dtype=float).reshape(-1, 4)
+    height, width = size[0], size[1]
+    return np.asarray(
+        (boxes[:, :2] <= edge).any(axis=1)
+        | (boxes[:, 2] >= width - edge)
+        | (boxes[:, 3] >= height - edge)
+    )
 
 
 def _lift(
@@ -282,6 +299,7 @@ def _absorb(into: PerceivedObject, other: PerceivedObject) -> None:
     into.points = np.concatenate([into.points, other.points])
     for camera, box in other.views.items():
         into.views.setdefault(camera, box)
+    into.cut_off = into.cut_off | other.cut_off
     into.objectness = max(w_a, w_b)
 
 

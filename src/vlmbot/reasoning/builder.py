@@ -394,6 +394,7 @@ def _joined(perceived: list[PerceivedObject], i: int, j: int) -> list[PerceivedO
         points=np.concatenate([upper.points, lower.points]),
         objectness=max(upper.objectness, lower.objectness),
         views={c: [float(v) for v in b] for c, b in views.items()},
+        cut_off=upper.cut_off | lower.cut_off,
     )
     return [joined if k == j else p for k, p in enumerate(perceived) if k != i]
 
@@ -429,8 +430,11 @@ def _classify(
     """Geometry, (N, C) category probabilities and (N,) top widths of the objects."""
     geometry, seen = _on_the_table(perceived, workspace.table_z, classifier.config)
     # Shape evidence only where the prior was measured: inside the workspace, where the
-    # cameras see objects up close (far away, few depth points make poor extents).
-    inside = [workspace.contains(g[0][:2]) for g in geometry]
+    # cameras see objects up close (far away, few depth points make poor extents), and of
+    # objects some camera sees whole (a frame border cuts the top off a mug: a dome).
+    inside = [
+        workspace.contains(g[0][:2]) and p.whole for g, p in zip(geometry, perceived, strict=True)
+    ]
     extents = np.stack(
         [g[1] if ok else np.full(3, np.nan) for g, ok in zip(geometry, inside, strict=True)]
     )
@@ -482,6 +486,7 @@ def build_graph(
                     embedding=obj.embedding,
                     views=obj.views,
                     top_width=float(top),
+                    whole=obj.whole,
                 )
             )
     if tracker is not None:

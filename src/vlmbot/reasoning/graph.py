@@ -22,8 +22,9 @@ RELATION_WORDS = {
 @dataclass
 class GraphObject:
     """A node: the object, its category distribution over the vocabulary, its colour (Lab),
-    its region embedding, the camera boxes it was seen in, and how wide its top is over its
-    footprint (`vlmbot.perception.objects.top_width`; NaN: not measured)."""
+    its region embedding, the camera boxes it was seen in, how wide its top is over its
+    footprint (`vlmbot.perception.objects.top_width`; NaN: not measured), and whether some
+    camera sees it whole (no frame border cuts it off there; else its extents are partial)."""
 
     obj: SceneObject
     category_probs: dict[str, float]
@@ -31,6 +32,7 @@ class GraphObject:
     embedding: np.ndarray
     views: dict[str, list[float]] = field(default_factory=dict)
     top_width: float = float("nan")
+    whole: bool = True
 
     @property
     def id(self) -> str:

@@ -244,8 +244,29 @@ class VocabularyIndex:
             head_lexical = self.lexical_weights(words[-1]) if lexical is None else None
             if head_lexical is not None and _outranks(head_lexical, weights, confidence):
                 weights, confidence = head_lexical
-            confidence = min(confidence, self.category_weights(words[-1])[1])
+            known = self.category_weights(words[-1])[1]
+            if known < confidence:
+                known = max(known, self._corroboration(words[-1], weights))
+            confidence = min(confidence, known)
         return weights, confidence
+
+    def _corroboration(self, head: str, weights: np.ndarray) -> float:
+        """How familiar a head noun the encoder does not know is, where its dictionary
+        definition describes the category the whole phrase names ("wooden slat": "a thin
+        strip (wood or metal)", like "a wooden stick", a jenga block): as familiar as a
+        WordNet link lexical_depth levels removed, and no more than the encoder knows the
+        definition. 0 where the definition describes another category or nothing known: a
+        definition only confirms what the modifiers say, never names a category itself."""
+        wordnet = load_wordnet()
+        definition = None if wordnet is None else wordnet.definition(head)
+        if definition is None:
+            return 0.0
+        defined, confidence = self.category_weights(definition)
+        best = int(np.argmax(weights))
+        if int(np.argmax(defined)) != best or defined[best] < 0.5:
+            return 0.0
+        cfg = self.config
+        return min(confidence, cfg.lexical_confidence - cfg.lexical_step * cfg.lexical_depth)
 
     def lexical_weights(self, head: str) -> tuple[np.ndarray, float] | None:
         """(C,) weights and a confidence from WordNet's synonyms and hypernyms of a phrase
@@ -531,7 +552,10 @@ class Grounder:
 
     def _size_against_norms(self, size: str, volumes: np.ndarray) -> np.ndarray:
         """No two comparable objects: "small" and "large" against each object's category norm
-        (the shape prior's median volume); 0.5 where no norm is known."""
+        (the shape prior's median volume); 0.5 where no norm is known. With nothing to set it
+        apart from, a size word describes more than it selects ("the little duck", where rubber
+        ducks are little): it counts against an object only as far as the object contradicts it
+        (log volume ratio to the norm on the wrong side)."""
         factors = np.full(len(volumes), 0.5)
         if self.shapes is None:
             return factors
@@ -540,8 +564,8 @@ class Grounder:
             if typical is None:
                 continue
             ratio = float(np.log(max(volumes[i], 1e-9) / typical))
-            sign = -1.0 if size == "small" else 1.0
-            factors[i] = float(np.clip(0.5 + sign * ratio, 0.1, 1.0))
+            contrary = ratio if size == "small" else -ratio
+            factors[i] = float(np.clip(1.0 - max(contrary, 0.0), 0.1, 1.0))
         return factors
 
     def _anchor(self, reference: Reference) -> GraphObject | None:

@@ -20,6 +20,7 @@ from vlmbot.lexicon.concepts import CONCEPTS, hypernym_members, look_alikes
 from vlmbot.planning.geometry import fits_gripper, free_spot
 from vlmbot.planning.planner import Binding, Proposal
 from vlmbot.reasoning.graph import GraphObject, SceneGraph
+from vlmbot.reasoning.grounding import Grounding
 from vlmbot.types import Outcome, PickPlace
 
 STACKABLE_BASES = frozenset(
@@ -200,6 +201,7 @@ class SafetyGate:
             graph.get(binding.grounding.ids[i])
             for i in binding.grounding.order
             if self._rivals(best[1], float(binding.grounding.scores[i]), novel_choice)
+            and not (novel_choice and self._ruled_out(binding.grounding, int(i)))
         ]
         if binding.mode == "any":
             contenders = contenders[:1]  # any of them will do: the candidates are no rivals
@@ -295,6 +297,8 @@ class SafetyGate:
         ranks = _compares(reference) or reference.relation is not None
 
         def may_be_one(i: int) -> bool:
+            if self._ruled_out(binding.grounding, i):
+                return False  # the colours (size, relation) say it is not the one meant
             if self.config.novel_rival <= members[i] < self.config.novel_min_score:
                 return True
             node = graph.get(binding.grounding.ids[i])
@@ -391,6 +395,20 @@ class SafetyGate:
             return False
         ratio = self.config.ratio if best >= self.config.confident else self.config.weak_ratio
         return best - score < self.config.margin or score * ratio > best
+
+    def _ruled_out(self, grounding: Grounding, i: int) -> bool:
+        """Whether the colour words rule object i out whatever its kind: were it surely one,
+        it would still score below min_score. Colour scores are calibrated where a novel
+        kind's membership is not ("the black domino": the white one is no rival, domino or
+        not). Only where the scores are membership times colour factors: no comparison or
+        relation (they rank the kind's members, so who is one changes them) and no region-text
+        score blended in for an unfamiliar word."""
+        kind, reference = grounding.kind, grounding.reference
+        if kind is None or grounding.region is not None or kind[i] <= 0:
+            return False
+        if not reference.colors or _compares(reference) or reference.relation is not None:
+            return False
+        return float(grounding.scores[i]) / float(kind[i]) < self.config.min_score
 
     def _forbidden(self, node: GraphObject, text: str) -> str | None:
         for word in self.config.forbidden:
