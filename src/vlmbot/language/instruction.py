@@ -237,17 +237,30 @@ def _named(problem: NotUnderstood, clause: str, after_steps: bool) -> NotUnderst
     return replace(problem, reason=reason, part=problem.part or clause)
 
 
+#: How the object of a command starts: a determiner, a numeral or a pronoun.
+_OBJECT_START = re.compile(
+    r"^(?:the|a|an|all|every|each|both|any|some|my|this|that|these|those|\d+|it|them|one)\b"
+)
+
+
 def _fronted(clause: str) -> str:
     """ "on top of the jenga block put the cylinder" → "put the cylinder on top of the jenga
     block"."""
     if not _is_fronted(clause) or split_verb(clause)[0] is not None:
         return clause
     words = clause.split()
+    found: list[str] = []
     for i in range(2, len(words)):
         verb, rest = split_verb(" ".join(words[i:]))
-        if verb is not None and words[i] not in DESTINATIONS:
-            return f"{verb} {rest} {' '.join(words[:i])}"
-    return clause
+        if verb is None or words[i] in DESTINATIONS:
+            continue
+        moved = f"{verb} {rest} {' '.join(words[:i])}"
+        # The verb takes an object ("put the cylinder", "put it"); a gerund that modifies a
+        # noun of the destination ("the drinking cup") does not.
+        if _OBJECT_START.match(rest):
+            return moved
+        found.append(moved)
+    return found[0] if found else clause
 
 
 def _goal_form(clause: str) -> str:
