@@ -412,11 +412,13 @@ def _on_the_table(
     for i, obj in enumerate(perceived):
         position, extent, yaw = obj.geometry(table_z)
         bottom, top = position[2] - extent[2] / 2, position[2] + extent[2] / 2
-        supported = any(
+        # Only an object whose base may be hidden is checked for a support (the rest rest on
+        # the table or stand clearly on something): linear in the common case.
+        hidden = low < bottom - table_z <= high
+        if hidden and not any(
             j != i and centred_in(obj, o) and o.stats.z_range[0] < bottom
             for j, o in enumerate(perceived)
-        )
-        if low < bottom - table_z <= high and not supported:
+        ):
             seen[i] = extent
             extent = np.array([extent[0], extent[1], top - table_z])
             position = np.array([position[0], position[1], (top + table_z) / 2])
