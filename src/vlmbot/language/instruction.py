@@ -34,7 +34,13 @@ from vlmbot.language.commands import (
 from vlmbot.language.questions import parse_question
 from vlmbot.language.reference import Reference, parse_reference
 from vlmbot.language.screen import screen
-from vlmbot.language.steps import DESTINATIONS, check_target, parse_step, split_verb
+from vlmbot.language.steps import (
+    DESTINATIONS,
+    DETERMINERS,
+    check_target,
+    parse_step,
+    split_verb,
+)
 from vlmbot.language.text import normalize
 
 __all__ = [
@@ -237,10 +243,8 @@ def _named(problem: NotUnderstood, clause: str, after_steps: bool) -> NotUnderst
     return replace(problem, reason=reason, part=problem.part or clause)
 
 
-#: How the object of a command starts: a determiner, a numeral or a pronoun.
-_OBJECT_START = re.compile(
-    r"^(?:the|a|an|all|every|each|both|any|some|my|this|that|these|those|\d+|it|them|one)\b"
-)
+#: How the object of a command starts: a noun phrase's first word, or a pronoun.
+_OBJECT_START = re.compile(rf"^(?:{DETERMINERS}|these|those|it|them|one)\b")
 
 
 def _fronted(clause: str) -> str:
@@ -249,7 +253,7 @@ def _fronted(clause: str) -> str:
     if not _is_fronted(clause) or split_verb(clause)[0] is not None:
         return clause
     words = clause.split()
-    found: list[str] = []
+    first: str | None = None
     for i in range(2, len(words)):
         verb, rest = split_verb(" ".join(words[i:]))
         if verb is None or words[i] in DESTINATIONS:
@@ -259,8 +263,8 @@ def _fronted(clause: str) -> str:
         # noun of the destination ("the drinking cup") does not.
         if _OBJECT_START.match(rest):
             return moved
-        found.append(moved)
-    return found[0] if found else clause
+        first = first or moved
+    return first or clause
 
 
 def _goal_form(clause: str) -> str:

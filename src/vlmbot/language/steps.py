@@ -68,10 +68,12 @@ _POSITION_AFTER = re.compile(
     r"|rear)(?:[- ]hand)?(?:\s+(?:side|end))?\b(?!\s+(?:of|side of)\b)"
 )
 _PARTICLES = ("up", "down", "away", "back", "over", "out", "off", "aside")
-_DETERMINER_START = re.compile(
-    r"^(?:the|a|an|all|every|each|both|any|some|my|this|that|something|somewhere|anything"
-    r"|everything|\d+)\b"
+#: Words a noun phrase may start with: determiners, numerals, indefinite pronouns.
+DETERMINERS = (
+    r"the|a|an|all|every|each|both|any|some|my|this|that|something|somewhere|anything"
+    r"|everything|\d+"
 )
+_DETERMINER_START = re.compile(rf"^(?:{DETERMINERS})\b")
 _FUNCTION_WORDS = frozenset(
     [
         "and", "then", "or", "but", "if", "when", "while", "because", "so", "until", "after",

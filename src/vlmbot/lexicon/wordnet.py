@@ -163,31 +163,22 @@ class WordNet:
                 return key[: -len(suffix)] + replacement
         return None
 
-    def senses(self, word: str) -> list[Synset]:
-        """The physical senses a noun is a main name of, most frequent first."""
+    def senses(self, word: str, lexnames: frozenset[str] = PHYSICAL) -> list[Synset]:
+        """The senses in `lexnames` (default: physical) a noun is a main name of, most
+        frequent first."""
         lemma = self.lemma(word)
         if lemma is None:
             return []
         name = _lemma(lemma)
         found = [self.synset(offset) for offset in self._index[lemma]]
-        return [s for s in found if s.lexname in PHYSICAL and name in s.lemmas[:MAIN_LEMMAS]]
+        return [s for s in found if s.lexname in lexnames and name in s.lemmas[:MAIN_LEMMAS]]
 
     def definition(self, word: str) -> str | None:
         """The gloss of the most frequent physical sense a noun is a main name of, else of its
         most frequent sense as a stuff things are made of ("plank": "a stout length of sawn
         timber", a substance to WordNet); None where there is neither."""
-        senses = self.senses(word)
-        if senses:
-            return senses[0].gloss
-        lemma = self.lemma(word)
-        if lemma is None:
-            return None
-        name = _lemma(lemma)
-        for offset in self._index[lemma]:
-            sense = self.synset(offset)
-            if sense.lexname == "noun.substance" and name in sense.lemmas[:MAIN_LEMMAS]:
-                return sense.gloss
-        return None
+        senses = self.senses(word) or self.senses(word, frozenset({"noun.substance"}))
+        return senses[0].gloss if senses else None
 
     def reading(
         self, word: str, names: Iterable[str], groups: Iterable[str] = (), max_depth: int = 2
