@@ -34,7 +34,32 @@ def test_features_ignore_footprint_order_and_ratios_ignore_scale():
 
 
 def test_every_concept_has_a_known_shape_word():
-    assert {c.shape for c in CONCEPTS.values()} <= set(SHAPE_WORDS)
+    words = {c.shape for c in CONCEPTS.values()} | {c.proportions for c in CONCEPTS.values()}
+    assert words <= set(SHAPE_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("extent", "top", "kind", "rivals"),
+    [
+        # a 2:1 tile is a domino, not a star (both are flat, described kinds)
+        ((0.09, 0.046, 0.014), 0.95, "domino", ("star", "marker")),
+        # a flat outline as wide as long is a star, not a domino
+        ((0.075, 0.072, 0.016), 0.92, "star", ("domino", "marker")),
+        # a thin stick lying down is a marker, not a domino or a star
+        ((0.13, 0.018, 0.018), 0.55, "marker", ("domino", "star")),
+        # a deep bowl's size is no marker's: as wide as long, as tall as wide
+        ((0.075, 0.064, 0.052), 0.73, "teddy_bear", ("marker",)),
+    ],
+)
+def test_described_forms_tell_untrained_kinds_apart(extent, top, kind, rivals):
+    prior = ShapePrior({})
+    columns = {c: i for i, c in enumerate(prior.categories)}
+    loglik = prior.log_likelihood(np.array([extent]), tops=None)[0]
+    with_top = ShapePrior.fit({"jenga_block": np.c_[_samples(JENGA), np.full(60, 0.95)]})
+    loglik_top = with_top.log_likelihood(np.array([extent]), tops=np.array([top]))[0]
+    for rival in rivals:
+        assert loglik[columns[kind]] > loglik[columns[rival]] + 1
+        assert loglik_top[columns[kind]] > loglik_top[columns[rival]] + 1
 
 
 def test_fit_recovers_the_measured_shape_and_its_outlier_rate():

@@ -14,13 +14,21 @@ class Concept:
     """An object category. names[0] is the canonical name; affordances are words such as
     graspable, container, stackable, soft, drinkware, dishware, toy, animal, round.
     preposition: how things go onto/into it when it is a container ("in" or "on").
-    shape: its typical proportions in one word (see `vlmbot.reasoning.shapes.SHAPE_WORDS`)."""
+    shape: its typical proportions in one word (see `vlmbot.reasoning.shapes.SHAPE_WORDS`),
+    shared by the kinds it resembles; form: a finer word where proportions are part of what
+    it is (a domino is a tile twice as long as wide), None where `shape` says all."""
 
     category: str
     names: tuple[str, ...]
     affordances: frozenset[str]
     shape: str
     preposition: str = "in"
+    form: str | None = None
+
+    @property
+    def proportions(self) -> str:
+        """The word that describes its proportions best: `form`, else `shape`."""
+        return self.form or self.shape
 
     @property
     def name(self) -> str:
@@ -44,9 +52,16 @@ class Concept:
 NO_FLAT_TOP = frozenset({"round", "pointed"})
 
 
-def _c(category: str, names: str, affordances: str, shape: str, preposition: str = "in") -> Concept:
+def _c(
+    category: str,
+    names: str,
+    affordances: str,
+    shape: str,
+    preposition: str = "in",
+    form: str | None = None,
+) -> Concept:
     return Concept(
-        category, tuple(names.split(",")), frozenset(affordances.split()), shape, preposition
+        category, tuple(names.split(",")), frozenset(affordances.split()), shape, preposition, form
     )
 
 
@@ -61,7 +76,7 @@ CONCEPTS: dict[str, Concept] = {
         _c("teddy_bear", "teddy bear,teddy,stuffed bear", "graspable toy animal soft", "upright"),
         _c("lego_brick", "lego brick,lego,toy brick", "graspable stackable toy", "squat"),
         _c("jenga_block", "jenga block,wooden bar,jenga piece", "graspable stackable", "long"),
-        _c("domino", "domino,domino tile,domino piece", "graspable toy", "flat"),
+        _c("domino", "domino,domino tile,domino piece", "graspable toy", "flat", form="tile"),
         _c("soccer_ball", "soccer ball,football", "graspable round toy", "round"),
         _c("bowl", "bowl,dish", "container dishware", "hollow"),
         _c("plate", "plate,saucer", "container dishware", "flat", preposition="on"),
@@ -77,8 +92,8 @@ CONCEPTS: dict[str, Concept] = {
         _c("banana", "banana", "graspable food", "long"),
         _c("egg", "egg", "graspable food round", "round"),
         _c("basket", "basket,bucket,pail", "container", "hollow"),
-        _c("marker", "marker,pen,felt pen", "graspable", "long"),
-        _c("star", "star,star shape", "graspable toy", "flat"),
+        _c("marker", "marker,pen,felt pen", "graspable", "long", form="stick"),
+        _c("star", "star,star shape", "graspable toy", "flat", form="star"),
     )
 }
 

@@ -15,7 +15,8 @@ density is its marginal over the first three.
   Gaussian, mixed with a broad outlier component (occlusion, objects half inside a bowl)
   weighted by how often that category's measurements fell outside the Gaussian;
 - categories without (the model never saw them) get their knowledge-base shape word
-  (`Concept.shape`: round, flat, upright, ...) and any size within hand-sized range.
+  (`Concept.proportions`: round, flat, upright, ..., or a finer form such as a tile twice as
+  long as wide) and any size within hand-sized range.
 This is attribute-based zero-shot recognition: unseen categories are described, not shown.
 """
 
@@ -45,6 +46,13 @@ SHAPE_WORDS: dict[str, Description] = {
     "squat": ((0.15, 0.25), (np.log(0.5), 0.35), (0.8, 0.2)),
     "hollow": ((0.05, 0.1), (np.log(0.35), 0.5), (1.1, 0.06)),
     "pointed": ((0.05, 0.12), (np.log(1.0), 0.3), (0.25, 0.06)),
+    # Kinds whose proportions are part of what they are (a described kind needs no more):
+    # a tile twice as long as wide (a domino), a star outline (as wide as long; its top is
+    # its flat face), a stick many times longer than thick, lying down (a marker, a pen:
+    # its top a ridge, narrow like a dome's).
+    "tile": ((np.log(2.0), 0.15), (np.log(0.3), 0.4), (0.95, 0.06)),
+    "star": ((0.05, 0.1), (np.log(0.25), 0.4), (0.95, 0.06)),
+    "stick": ((np.log(7.0), 0.35), (0.0, 0.25), (0.55, 0.1)),
 }
 #: Sizes a described (never measured) category may have: log short side in [1 cm, 30 cm].
 LOG_SIZE_RANGE = (np.log(0.01), np.log(0.30))
@@ -156,7 +164,7 @@ class ShapePrior:
         for category in categories:
             shape = self.measured.get(category)
             if shape is None:
-                columns.append(_described(features, SHAPE_WORDS[CONCEPTS[category].shape]))
+                columns.append(_described(features, SHAPE_WORDS[CONCEPTS[category].proportions]))
                 continue
             columns.append(
                 np.logaddexp(
