@@ -32,10 +32,12 @@ from vlmbot.tasks.suite import ACTIONABLE, EpisodeSpec, build_episode
 
 LABEL_DISTANCE = 0.03  # metres: a measured object is labelled by the true object this close
 SEED_OFFSET = 900_000_000  # away from the seeds `vlmbot eval` draws most often
+#: Share of the scenes drawn in randomised training cells (the rest in the home cell).
+CELL_SHARE = 0.6
 
 
 def collect(
-    episodes: int, seed: int, model: str = "tiny", cell_share: float = 0.6
+    episodes: int, seed: int, model: str = "tiny", cell_share: float = CELL_SHARE
 ) -> dict[str, list[list[float]]]:
     """category → measured extents and top width (NaN: not measured), from the first
     observation of seen-split episodes, a `cell_share` of them in randomised training cells."""
@@ -76,16 +78,19 @@ def collect(
     return samples
 
 
-def fit_shape_prior(model: str, episodes: int, seed: int, out: Path) -> dict[str, object]:
+def fit_shape_prior(
+    model: str, episodes: int, seed: int, out: Path, cell_share: float = CELL_SHARE
+) -> dict[str, object]:
     """Collect, fit and save to out (with the raw samples beside it); returns a record."""
     start = time.perf_counter()
-    samples = collect(episodes, seed, model)
+    samples = collect(episodes, seed, model, cell_share)
     prior = ShapePrior.fit({c: np.array(v) for c, v in samples.items()})
     out.parent.mkdir(parents=True, exist_ok=True)
     prior.save(out)
     out.with_suffix(".samples.json").write_text(json.dumps(samples))
     return {
         "episodes": episodes,
+        "cell_share": cell_share,
         "seconds": round(time.perf_counter() - start, 1),
         "counts": {c: len(v) for c, v in sorted(samples.items())},
         "fitted": sorted(prior.measured),
@@ -96,13 +101,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.shapes", description=__doc__)
     parser.add_argument("--episodes", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--cell-share",
+        type=float,
+        default=CELL_SHARE,
+        help="share of scenes in randomised training cells (the rest in the home cell)",
+    )
     parser.add_argument("--model", default="tiny", help="model whose detections to measure")
     parser.add_argument("--out", default="training/runs/shapes.json")
     parser.add_argument("--install", action="store_true", help="copy into the package weights")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
+    if not 0.0 <= args.cell_share <= 1.0:
+        parser.error("--cell-share must be within [0, 1]")
     out = Path(args.out)
-    print(json.dumps(fit_shape_prior(args.model, args.episodes, args.seed, out)))
+    print(json.dumps(fit_shape_prior(args.model, args.episodes, args.seed, out, args.cell_share)))
     if args.install:
         target = embedded_weights_path().parent / "shapes.json"
         target.write_text(out.read_text())

@@ -30,11 +30,8 @@ def reference_masks(boxes, depth, camera, containers):
         reference = mk._centre_depth(patch, region)
         if reference is None:
             continue
-        close = (
-            region
-            & (patch >= reference - mk.NEAR_LAYER)
-            & (patch <= reference + mk.NEAR_LAYER * 0.75)
-        )
+        front, behind = mk.depth_layer(reference, box, camera.K[0, 0])
+        close = region & (patch >= reference - front) & (patch <= reference + behind)
         masks[i, y0:y1, x0:x1] = close
         mismatch[i, y0:y1, x0:x1] = np.where(close, np.abs(patch - reference), np.inf)
     items = ~is_container

@@ -12,7 +12,18 @@ from vlmbot.lexicon.colors import srgb_to_lab
 from vlmbot.types import Camera
 
 MIN_HEIGHT = 0.004  # metres above the table that count as object
-NEAR_LAYER = 0.04  # depth range of an item's visible surface, metres
+NEAR_LAYER = 0.04  # depth an item's visible surface reaches in front of its centre, metres
+
+
+def depth_layer(reference: float, box: np.ndarray, focal: float) -> tuple[float, float]:
+    """(in front, behind) metres of its box's centre depth `reference` that an item's visible
+    surface may reach: `NEAR_LAYER` in front and three quarters of it behind, or half what the
+    box's diagonal spans at that depth (pixels * depth / focal length in pixels) if more. A
+    tall object seen from above reaches far behind its centre (its base is farther from the
+    camera than its top), a small one does not."""
+    diagonal = float(np.hypot(box[2] - box[0], box[3] - box[1])) * reference / max(focal, 1e-6)
+    reach = diagonal / 2
+    return max(NEAR_LAYER, reach), max(NEAR_LAYER * 0.75, reach)
 
 
 def object_masks(
@@ -49,7 +60,8 @@ def object_masks(
                 )
         return masks
     above = np.nan_to_num(height_map(depth, camera, plane), nan=-1.0) > MIN_HEIGHT
-    _depth_masks(masks, boxes, depth, above, is_container)
+    focal = float(camera.K[0, 0] + camera.K[1, 1]) / 2
+    _depth_masks(masks, boxes, depth, above, is_container, focal)
     return masks
 
 
@@ -59,10 +71,13 @@ def _depth_masks(
     depth: np.ndarray,
     above: np.ndarray,
     is_container: np.ndarray,
+    focal: float,
 ) -> None:
     """Fill (N, H, W) masks in place from depth (H, W) metres and the above-table pixels (H, W),
-    working in each box's crop: a pixel two items claim goes to the item whose centre depth it
-    matches best (the first on ties), and containers give up every pixel an item keeps."""
+    working in each box's crop: an item keeps the pixels within its `depth_layer` (focal: the
+    camera's focal length in pixels), a pixel two items claim goes to the item whose centre
+    depth it matches best (the first on ties), and containers give up every pixel an item
+    keeps."""
     height, width = depth.shape
     best = np.full((height, width), np.inf, dtype=np.float32)  # best item mismatch per pixel
     owner = np.full((height, width), -1, dtype=np.int32)  # the item with that mismatch
@@ -82,9 +97,8 @@ def _depth_masks(
         reference = _centre_depth(patch, region)
         if reference is None:
             continue
-        close = (
-            region & (patch >= reference - NEAR_LAYER) & (patch <= reference + NEAR_LAYER * 0.75)
-        )
+        front, behind = depth_layer(reference, box, focal)
+        close = region & (patch >= reference - front) & (patch <= reference + behind)
         mismatch = np.where(close, np.abs(patch - reference), np.inf).astype(np.float32)
         wins = mismatch < best[crop]  # strict: an earlier item keeps a tie, as argmin does
         best[crop] = np.where(wins, mismatch, best[crop])
