@@ -72,6 +72,25 @@ def test_pick_and_place_moves_a_block_with_the_real_fingers():
         assert not miss.grasped and "missed" in miss.message
 
 
+@pytest.mark.parametrize(
+    ("category", "scale"),
+    [("disk", 0.6), ("disk", 0.8), ("disk", 1.0), ("star", 0.55), ("domino", 0.5)],
+)
+def test_the_fingers_pick_flat_items_at_the_planned_grasp(category, scale):
+    sampler = SceneSampler(np.random.default_rng(2), "heldout_categories", Randomization.off())
+    scene = sampler.sample([ObjectRequest(category, id="f", position=(0.5, -0.1), scale=scale)])
+    with TabletopEnv() as env:
+        env.reset(scene)
+        item = to_scene_object(env.object_states()["f"])
+        assert item.extent[2] < 0.012  # below the grasp height the planner used to insist on
+        pick = grasp_pose(item)
+        place = Pose((0.6, 0.12, pick.position[2] + 0.01), pick.yaw)
+        report = env.execute(PickPlace(pick, place))
+        final = env.object_states()["f"].position
+    assert report.grasped and report.completed, report.message
+    assert np.hypot(final[0] - 0.6, final[1] - 0.12) < 0.02
+
+
 def test_scene_specs_rebuild_identically():
     sampler = SceneSampler(np.random.default_rng(3), "seen")
     scene = sampler.sample([ObjectRequest("bowl"), ObjectRequest("duck")], distractors=2)

@@ -29,7 +29,8 @@ from vlmbot.types import Observation, RGBDFrame, RobotState, SceneObject
 @dataclass(frozen=True)
 class PerceptionConfig:
     """min_objectness: proposals below are ignored; min_points: fewest depth points an object
-    needs; min_item_height: metres, the top of anything graspable is at least this high;
+    needs; min_item_height: metres, the top of anything graspable is at least this high (a
+    coin-thin disk or star stands 5-9 mm);
     merge_distance: metres between centroids of one object seen by two cameras;
     same_camera_overlap / nested_overlap: footprint overlap (of the smaller) above which two
     detections from one camera / from two cameras are one object; height_tolerance: metres of
@@ -45,7 +46,7 @@ class PerceptionConfig:
 
     min_objectness: float = 0.25
     min_points: int = 12
-    min_item_height: float = 0.012
+    min_item_height: float = 0.005
     merge_distance: float = 0.045
     same_camera_overlap: float = 0.3
     nested_overlap: float = 0.4
@@ -166,7 +167,7 @@ def _lift(
         return None
     points = points[scene]
     if not proposals.container[i] and np.percentile(points[:, 2], 97) < config.min_item_height:
-        return None  # nothing graspable is this flat: a container's floor or a table mark
+        return None  # nothing graspable is this flat: a container's floor, a table mark
     return (v[scene], u[scene]), points
 
 
