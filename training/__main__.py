@@ -23,7 +23,7 @@ from training.data import Frames, extract_crops, load_frames, render
 from training.dataset import training_categories
 from training.model_card import model_params, write_model_card
 from training.prompts import prompt_bank
-from training.shapes import fit_shape_prior
+from training.shapes import EPISODES, fit_shape_prior
 from training.train_colors import color_samples, train_color_head
 from training.train_detector import train_detector
 from training.train_regions import train_regions
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     # The agent's shape prior: this model's detections measured in 3D on seen-split scenes.
     torch.set_num_threads(1)
     record["shapes"] = fit_shape_prior(
-        str(weights), 3 if args.smoke else 300, args.seed, out / "shapes.json"
+        str(weights), 3 if args.smoke else EPISODES, args.seed, out / "shapes.json"
     )
     torch.set_num_threads(args.threads)
     if not args.skip_eval and not args.smoke:

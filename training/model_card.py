@@ -29,9 +29,9 @@ ARCHITECTURE = """\
   the top band of the object's points is over its footprint: flat tops about 1, domes 0.5,
   apexes 0.25, rims above 1) of this model's detections that some camera sees whole (a frame
   border cuts off no other view), measured across the whole size range the generator draws
-  (x0.6–1.6) in home and training cells, so a category is never decided by its absolute size
-  alone, and a squat cylinder is not a ball. Objects every camera sees cut off by its frame
-  border get no shape evidence at decision time either.
+  (x0.6–1.6) in training cells (90 % of the scenes) and the home cell, so a category is never
+  decided by its absolute size alone, and a squat cylinder is not a ball. Objects every
+  camera sees cut off by its frame border get no shape evidence at decision time either.
 - **Few-shot concepts**: `learn_concept(name, examples)` stores the mean region embedding of a
   few examples; detection then finds the concept by name; concepts persist to JSON.
 """

@@ -322,3 +322,33 @@ def test_gate_asks_when_a_look_alike_may_be_the_untrained_category(
     assert verdict.outcome is outcome, verdict.text
     if outcome is Outcome.CLARIFY:
         assert "Which" in verdict.text and "domino" in verdict.text
+
+
+@pytest.mark.parametrize(
+    ("chosen_kind", "other_kind", "outcome"),
+    [
+        (0.44, 0.9, Outcome.CLARIFY),  # more likely no cylinder; a sure one ranks next
+        (0.7, 0.9, Outcome.ACT),  # surely one: the superlative decides
+        (0.44, 0.3, Outcome.ACT),  # nothing else is surely one either
+    ],
+)
+def test_a_superlative_asks_when_its_choice_may_not_be_of_the_kind(
+    tabletop, chosen_kind, other_kind, outcome
+):
+    """ "The leftmost soccer ball" where the leftmost candidate is a ball the model half takes
+    for a soccer ball: if it is not one, the leftmost soccer ball is another object."""
+    from vlmbot.planning.planner import Binding, Placement, Proposal
+    from vlmbot.reasoning.grounding import Grounding
+
+    reference = parse_reference("the leftmost cylinder")
+    ids = tuple(o.id for o in tabletop.objects)
+    kind = np.array([{"duck": chosen_kind, "red_block": other_kind}.get(i, 0.0) for i in ids])
+    rank = np.array([{"duck": 1.0, "red_block": 1e-4}.get(i, 0.0) for i in ids])
+    grounding = Grounding(reference, kind * rank, ids, members=kind, kind=kind)
+    proposal = Proposal(
+        [Placement("duck", "in", "tray")], [Binding("target", grounding, True, ("duck",))]
+    )
+    verdict = SafetyGate().review(proposal, tabletop)
+    assert verdict.outcome is outcome
+    if outcome is Outcome.CLARIFY:
+        assert set(verdict.evidence) == {"duck", "red_block"} and "Which cylinder" in verdict.text

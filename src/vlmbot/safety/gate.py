@@ -40,7 +40,9 @@ class GateConfig:
     comparison_rival: for a superlative, ordinal or size word, the membership in the noun's
     kind from which an object below min_score may still be one of the objects compared
     (with colour words: one whose colour score is at least comparison_color, clearly that
-    colour);
+    colour); sure_member: for those words, the membership below which the chosen object
+    itself may not be of the kind compared (then an object surely of it, from this
+    membership, may be the one meant);
     dissent_low, dissent_high: for a paraphrase, the model's region-text score below which it
     contradicts the choice when another object scores above dissent_high (then: ask);
     familiar: below this familiarity of a paraphrase, its referent needs `confident`, above it
@@ -59,6 +61,7 @@ class GateConfig:
     novel_kin: float = 0.2
     comparison_rival: float = 0.02
     comparison_color: float = 0.8
+    sure_member: float = 0.5
     dissent_low: float = 0.05
     dissent_high: float = 0.5
     familiar: float = 0.5
@@ -76,6 +79,7 @@ class GateConfig:
             "novel_kin",
             "comparison_rival",
             "comparison_color",
+            "sure_member",
             "dissent_low",
             "dissent_high",
             "familiar",
@@ -212,12 +216,12 @@ class SafetyGate:
         novel = self._check_novel(binding, graph, noun)
         if novel is not None:
             return novel
-        if novel_choice and binding.mode != "any":
-            unsure = self._uncertain_members(binding, graph, noun)
-            if unsure is not None:
-                return unsure
-        elif binding.mode != "any":
-            unsure = self._uncertain_comparison(binding, graph, noun)
+        if binding.mode != "any":
+            unsure = (
+                self._uncertain_members(binding, graph, noun)
+                if novel_choice
+                else self._uncertain_comparison(binding, graph, noun)
+            ) or self._doubtful_choice(binding, graph, noun)
             if unsure is not None:
                 return unsure
         dissent = self._check_dissent(binding, graph, noun)
@@ -341,6 +345,24 @@ class SafetyGate:
             return low <= kind[i] < high and members[i] >= clear * kind[i]
 
         return _ask_among_possible_members(binding, members, graph, noun, may_be_one)
+
+    def _doubtful_choice(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
+        """A superlative, ordinal or size word picks the first of a kind's members ("the
+        leftmost soccer ball"). When the choice itself is more likely not of that kind (a ball
+        the model half takes for a soccer ball: membership below sure_member), the object
+        surely of it that the words rank next is the one meant if the choice is not one. Ask
+        between them."""
+        members = binding.grounding.members
+        if members is None or not binding.chosen or not _compares(binding.grounding.reference):
+            return None
+        chosen = binding.grounding.ids.index(binding.chosen[0])
+        sure = self.config.sure_member
+        if members[chosen] >= sure:
+            return None
+        scores = binding.grounding.scores
+        return _ask_among_possible_members(
+            binding, scores, graph, noun, lambda i: members[i] >= sure
+        )
 
     def _check_dissent(self, binding: Binding, graph: SceneGraph, noun: str) -> Verdict | None:
         """A paraphrase goes through the text encoder's map to known categories; the model's
