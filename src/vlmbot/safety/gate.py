@@ -298,7 +298,7 @@ class SafetyGate:
         named_kind = hypernym_members(reference.head) or hypernym_members(singular(reference.head))
         kin = frozenset() if named_kind else look_alikes(graph.get(binding.chosen[0]).category)
         colors = set(reference.colors)
-        ranks = _compares(reference) or reference.relation is not None
+        ranks = _ranks(reference)
 
         def may_be_one(i: int) -> bool:
             if self._ruled_out(binding.grounding, i):
@@ -428,7 +428,7 @@ class SafetyGate:
         kind, reference = grounding.kind, grounding.reference
         if kind is None or grounding.region is not None or kind[i] <= 0:
             return False
-        if not reference.colors or _compares(reference) or reference.relation is not None:
+        if not reference.colors or _ranks(reference):
             return False
         return float(grounding.scores[i]) / float(kind[i]) < self.config.min_score
 
@@ -479,6 +479,12 @@ class SafetyGate:
 def _compares(reference: Reference) -> bool:
     """Whether the words compare the objects of a kind: a superlative, ordinal or size word."""
     return bool(reference.superlative or reference.ordinal is not None or reference.size)
+
+
+def _ranks(reference: Reference) -> bool:
+    """Whether the words rank a kind's members (a comparison or a relation), so that which
+    objects are members changes which one is meant."""
+    return _compares(reference) or reference.relation is not None
 
 
 def _ask_among_possible_members(
